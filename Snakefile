@@ -1,0 +1,23 @@
+# LieGG reproduction workflow: config -> datasets -> trained runs -> spectra -> tables -> figures.
+# The rules live in workflow/rules/, one file per stage; helpers in common.smk.
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/extract.smk"
+include: "workflow/rules/tables.smk"
+include: "workflow/rules/figures.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        get_final_output(),

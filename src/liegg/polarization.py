@@ -1,0 +1,178 @@
+"""The network polarization matrix E and its Gram matrix E^T E.
+
+Row ``(i, k)`` of E holds, for every basis generator ``A_ab``, the directional
+derivative of output ``k`` at sample ``x_i`` along the tangent ``A_ab . x_i``.
+Every generator the network is invariant to lies in the null space of E.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import torch
+from torch.func import jvp, vjp, vmap
+
+__all__ = ["polarization_matrix", "polarization_gram"]
+
+_OUTPUTS = ("each", "sum")
+_MODES = ("auto", "forward", "reverse")
+
+
+@contextlib.contextmanager
+def _eval_mode(model):
+    """Put an nn.Module in eval mode for the duration, then restore it."""
+    was_training = getattr(model, "training", None)
+    if was_training:
+        model.eval()
+    try:
+        yield
+    finally:
+        if was_training:
+            model.train()
+
+
+def _output_function(model, x_shape, outputs: str, normalize: bool):
+    """Map a batch to a 2-D tensor ``(N, K)`` of the outputs LieGG looks at."""
+
+    def f(x):
+        y = model(x.reshape(x_shape))
+        y = y.reshape(y.shape[0], -1)
+        if normalize:
+            y = y / y.norm(dim=1, keepdim=True)
+        if outputs == "sum":
+            y = y.sum(dim=1, keepdim=True)
+        return y
+
+    return f
+
+
+def _chunk_rows(f, x, tangents, mode):
+    """Rows of E for one chunk: tensor of shape ``(N, K, D)``."""
+    n_gen = tangents.shape[0]
+    if mode == "forward":
+        # x is not batched under vmap, so the primal pass runs once and only the
+        # D tangent passes are batched.
+        out = vmap(lambda t: jvp(f, (x,), (t,))[1])(tangents)  # (D, N, K)
+        return out.permute(1, 2, 0)
+    y, pullback = vjp(f, x)
+    n_out = y.shape[1]
+    cotangents = torch.eye(n_out, dtype=y.dtype, device=y.device)
+    cotangents = cotangents[:, None, :].expand(n_out, *y.shape)  # (K, N, K)
+    (grads,) = vmap(pullback)(cotangents)  # (K, N, *x)
+    grads = grads.reshape(n_out, x.shape[0], -1)
+    return torch.einsum("knf,dnf->nkd", grads, tangents.reshape(n_gen, x.shape[0], -1))
+
+
+def _pick_mode(mode, n_gen, n_out):
+    """Forward mode costs one pass per generator, reverse mode one per output."""
+    if mode == "auto":
+        return "forward" if n_gen <= n_out else "reverse"
+    return mode
+
+
+def _iter_rows(model, x, action, outputs, normalize, chunk_size, mode):
+    if outputs not in _OUTPUTS:
+        raise ValueError(f"outputs must be one of {_OUTPUTS}, got {outputs!r}")
+    if mode not in _MODES:
+        raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be positive, got {chunk_size}")
+    if len(x) == 0:
+        raise ValueError("x holds no samples")
+    with _eval_mode(model), torch.no_grad():
+        n_gen = action.dim**2
+        if mode == "auto":
+            # One sample tells the number of outputs K.
+            n_out = _output_function(model, x[:1].shape, outputs, normalize)(x[:1]).shape[1]
+            mode = _pick_mode(mode, n_gen, n_out)
+        for chunk in x.split(chunk_size):
+            f = _output_function(model, chunk.shape, outputs, normalize)
+            rows = _chunk_rows(f, chunk, action.tangents(chunk), mode)
+            yield rows.reshape(-1, n_gen)
+
+
+def polarization_matrix(
+    model,
+    x: torch.Tensor,
+    action,
+    outputs: str = "each",
+    normalize: bool = False,
+    chunk_size: int = 1024,
+    mode: str = "auto",
+) -> torch.Tensor:
+    r"""Network polarization matrix E of ``model`` at samples ``x``.
+
+    Parameters
+    ----------
+    model : callable
+        Maps a tensor of the shape of ``x`` (any leading batch size) to outputs
+        of shape ``(N, K)`` or ``(N, ...)``. An ``nn.Module`` is evaluated in eval
+        mode and restored afterwards.
+    x : Tensor of shape ``(N, ...)``
+        Samples; the dtype of E is the dtype of the model's outputs.
+    action : object with ``dim`` and ``tangents(x) -> (d*d, *x.shape)``
+        For example :class:`liegg.VectorAction`.
+    outputs : {"each", "sum"}
+        ``"each"``: one row per sample and output (``N*K`` rows, sample-major).
+        ``"sum"``: one row per sample for :math:`\sum_k \Phi_k` (the authors' code).
+    normalize : bool
+        L2-normalise the outputs of each sample before differentiating
+        (for classifiers, so that rescaling the logits does not count).
+    chunk_size : int
+        Samples per chunk; memory grows with it, not with ``N``.
+    mode : {"auto", "forward", "reverse"}
+        Forward-mode JVPs (one per generator) or reverse-mode VJPs (one per
+        output); ``"auto"`` picks whichever needs fewer passes.
+
+    Returns
+    -------
+    Tensor of shape ``(rows, d*d)``.
+
+    Examples
+    --------
+    >>> from liegg import VectorAction
+    >>> norm_sq = lambda x: (x ** 2).sum(dim=1, keepdim=True)   # O(2)-invariant
+    >>> E = polarization_matrix(norm_sq, torch.randn(5, 2), VectorAction(2))
+    >>> E.shape
+    torch.Size([5, 4])
+    >>> rotation = torch.tensor([0.0, -1.0, 1.0, 0.0])   # vec of so(2)'s generator
+    >>> bool((E @ rotation).abs().max() < 1e-6)           # lies in the null space
+    True
+    """
+    blocks = list(_iter_rows(model, x, action, outputs, normalize, chunk_size, mode))
+    return torch.cat(blocks)
+
+
+def polarization_gram(
+    model,
+    x: torch.Tensor,
+    action,
+    outputs: str = "each",
+    normalize: bool = False,
+    chunk_size: int = 1024,
+    mode: str = "auto",
+) -> tuple[torch.Tensor, int]:
+    """Gram matrix ``E^T E`` accumulated over chunks in float64.
+
+    Same arguments as :func:`polarization_matrix`; memory does not grow with N.
+
+    Returns
+    -------
+    gram : Tensor of shape ``(d*d, d*d)``, float64
+    rows : int
+        Number of rows of E that were accumulated.
+
+    Examples
+    --------
+    >>> from liegg import VectorAction
+    >>> f = lambda x: (x ** 2).sum(dim=1, keepdim=True)
+    >>> gram, rows = polarization_gram(f, torch.randn(10, 2), VectorAction(2), chunk_size=3)
+    >>> gram.shape, gram.dtype, rows
+    (torch.Size([4, 4]), torch.float64, 10)
+    """
+    gram, rows = None, 0
+    for block in _iter_rows(model, x, action, outputs, normalize, chunk_size, mode):
+        block = block.to(torch.float64)
+        gram = block.T @ block if gram is None else gram + block.T @ block
+        rows += block.shape[0]
+    return gram, rows

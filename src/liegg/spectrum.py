@@ -1,0 +1,146 @@
+"""Singular spectrum of the polarization matrix: symmetry variances and generators."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import torch
+
+__all__ = ["Spectrum", "spectrum", "spectrum_from_gram", "count_invariant"]
+
+
+@dataclass(frozen=True)
+class Spectrum:
+    """LieGG spectrum, sorted by symmetry variance ascending.
+
+    Attributes
+    ----------
+    singular_values : Tensor of shape ``(D,)``
+        Singular values ``s_i`` of E, ``D = d*d``.
+    variances : Tensor of shape ``(D,)``
+        Symmetry variances ``lambda_i = s_i**2 / rows``; index 0 is the most
+        invariant direction.
+    generators : Tensor of shape ``(D, d, d)``
+        Right singular vectors reshaped to ``d x d``, unit Frobenius norm, sign
+        fixed so that the entry of largest magnitude is positive.
+    rows : int
+        Number of rows of E.
+    """
+
+    singular_values: torch.Tensor
+    variances: torch.Tensor
+    generators: torch.Tensor
+    rows: int
+
+
+def _canonical_sign(vectors: torch.Tensor) -> torch.Tensor:
+    """Flip each row so that its entry of largest magnitude is positive."""
+    idx = vectors.abs().argmax(dim=1, keepdim=True)
+    sign = torch.sign(vectors.gather(1, idx))
+    sign[sign == 0] = 1
+    return vectors * sign
+
+
+def _build(s_squared: torch.Tensor, vectors: torch.Tensor, rows: int) -> Spectrum:
+    """Sort ascending and package; ``vectors`` holds one generator per row."""
+    if rows < 1:
+        raise ValueError("the polarization matrix has no rows")
+    n_gen = vectors.shape[1]
+    d = int(round(n_gen**0.5))
+    if d * d != n_gen:
+        raise ValueError(f"E must have d*d columns, got {n_gen}")
+    s_squared = s_squared.clamp_min(0)
+    order = torch.argsort(s_squared, stable=True)
+    s_squared, vectors = s_squared[order], _canonical_sign(vectors[order])
+    return Spectrum(
+        singular_values=s_squared.sqrt(),
+        variances=s_squared / rows,
+        generators=vectors.reshape(n_gen, d, d),
+        rows=rows,
+    )
+
+
+def spectrum(E: torch.Tensor) -> Spectrum:
+    """Spectrum of a polarization matrix by SVD.
+
+    Parameters
+    ----------
+    E : Tensor of shape ``(rows, d*d)``
+
+    Returns
+    -------
+    Spectrum
+        With ``D = d*d`` entries; when ``rows < D`` the missing singular values
+        are zero.
+
+    Examples
+    --------
+    >>> E = torch.tensor([[1.0, 0.0, 0.0, 1.0], [0.0, 1.0, 1.0, 0.0]], dtype=torch.float64)
+    >>> sp = spectrum(E)
+    >>> sp.variances.round(decimals=6).tolist()
+    [0.0, 0.0, 1.0, 1.0]
+    """
+    if E.ndim != 2:
+        raise ValueError(f"E must be 2-D (rows, d*d), got shape {tuple(E.shape)}")
+    _, s, vh = torch.linalg.svd(E, full_matrices=True)
+    s_squared = torch.zeros(E.shape[1], dtype=E.dtype, device=E.device)
+    s_squared[: len(s)] = s**2
+    return _build(s_squared, vh, E.shape[0])
+
+
+def spectrum_from_gram(gram: torch.Tensor, rows: int) -> Spectrum:
+    """Spectrum from ``E^T E`` (see :func:`liegg.polarization_gram`).
+
+    Since ``E^T E = V S^2 V^T``, its eigen-decomposition gives the same
+    variances and generators as the SVD of E.
+
+    Parameters
+    ----------
+    gram : Tensor of shape ``(D, D)``, symmetric
+    rows : int
+        Number of rows of E that were accumulated.
+
+    Examples
+    --------
+    >>> E = torch.randn(50, 4, dtype=torch.float64)
+    >>> a, b = spectrum(E), spectrum_from_gram(E.T @ E, 50)
+    >>> bool(torch.allclose(a.variances, b.variances))
+    True
+    """
+    if gram.ndim != 2 or gram.shape[0] != gram.shape[1]:
+        raise ValueError(f"gram must be square, got shape {tuple(gram.shape)}")
+    eigenvalues, eigenvectors = torch.linalg.eigh(gram)
+    return _build(eigenvalues, eigenvectors.T, rows)
+
+
+def count_invariant(variances: torch.Tensor, rtol: float, min_gap: float = 10.0) -> int:
+    """Number of directions with variance at most ``rtol`` times the largest.
+
+    Warns when the variances just inside and just outside the cutoff differ by
+    less than a factor ``min_gap``: the count is then fragile.
+
+    Parameters
+    ----------
+    variances : Tensor of shape ``(D,)``, sorted ascending
+    rtol : float
+        Relative tolerance.
+    min_gap : float
+        Smallest acceptable ratio between the first variance above and the last
+        variance below the cutoff.
+
+    Examples
+    --------
+    >>> count_invariant(torch.tensor([1e-12, 1e-11, 0.5, 1.0]), rtol=1e-6)
+    2
+    """
+    cutoff = rtol * variances.max()
+    count = int((variances <= cutoff).sum())
+    if 0 < count < len(variances):
+        inside, outside = variances[count - 1], variances[count]
+        if outside < min_gap * max(float(inside), 1e-300):
+            warnings.warn(
+                f"small spectral gap at the cutoff: {float(inside):.3g} vs {float(outside):.3g}",
+                stacklevel=2,
+            )
+    return count

@@ -1,0 +1,54 @@
+"""Tidy long-format rows from run records and spectra (no file I/O)."""
+
+from __future__ import annotations
+
+__all__ = ["run_row", "spectrum_rows", "timing_row"]
+
+
+def _identity(study: str, run: str, record: dict) -> dict:
+    spec = record["spec"]
+    model = spec["model"]
+    return {
+        "study": study,
+        "run": run,
+        "task": spec["task"],
+        "arch": model["arch"],
+        "depth": model["depth"],
+        "width": model["width"],
+        "seed": spec["seed"],
+    }
+
+
+def run_row(study: str, run: str, record: dict, summary: dict) -> dict:
+    """One row per run: its setting, scores and LieGG summary (no timings, so
+    that two runs of the same config give identical bytes)."""
+    row = _identity(study, run, record)
+    row["n_parameters"] = record["n_parameters"]
+    row["best_epoch"] = record["best_epoch"]
+    for split in ("val", "test"):
+        for key, value in record[split].items():
+            row[f"{split}_{key}"] = value
+    for key in ("lambda_min", "bias_of_lambda_min", "bias_min", "rows"):
+        row[key] = summary[key]
+    return row
+
+
+def spectrum_rows(study: str, run: str, record: dict, variances, singular_values, biases) -> list[dict]:
+    """One row per (run, generator index), index 0 the most invariant."""
+    ident = _identity(study, run, record)
+    return [
+        {**ident, "index": i, "variance": float(v), "singular_value": float(s), "bias": float(b)}
+        for i, (v, s, b) in enumerate(zip(variances, singular_values, biases))
+    ]
+
+
+def timing_row(study: str, run: str, record: dict, summary: dict) -> dict:
+    """Wall times and device of one run (these vary between identical runs)."""
+    row = _identity(study, run, record)
+    row.update(
+        device=record["device"],
+        train_seconds=record["train_seconds"],
+        train_samples_per_second=record["train_samples_per_second"],
+        extract_seconds=summary["extract_seconds"],
+    )
+    return row

@@ -1,0 +1,65 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # LieGG spectrum of one study
+# Symmetry variance $\lambda_i$ (log scale) and symmetry bias of every retrieved
+# generator, most invariant first, one line per seed. A network that learned
+# the data's symmetry shows a block of small variances whose generators have
+# near-zero bias (they lie in the known Lie algebra); for O(5) that block has
+# the 10 dimensions of so(5).
+
+# %%
+import csv
+import sys
+from collections import defaultdict
+
+from liegg.plotting import apply_style, save_figure, seed_colors
+
+import matplotlib.pyplot as plt
+
+if "snakemake" in globals():  # run by the workflow
+    sys.stderr = open(snakemake.log[0], "w")
+    study = snakemake.wildcards.study
+    spectra_csv, pdf, png = snakemake.input.spectra, snakemake.output.pdf, snakemake.output.png
+else:  # opened by hand after a run of the default config
+    study = "o5_reference"
+    spectra_csv = f"results/tables/{study}/spectra.csv"
+    pdf, png = f"figures/{study}_spectrum.pdf", f"figures/{study}_spectrum.png"
+
+# %%
+lines = defaultdict(lambda: {"index": [], "variance": [], "bias": []})
+with open(spectra_csv) as fh:
+    for row in csv.DictReader(fh):
+        line = lines[(row["arch"], int(row["depth"]), int(row["width"]), int(row["seed"]))]
+        for key in line:
+            line[key].append(float(row[key]))
+keys = sorted(lines)
+
+# %%
+apply_style()
+fig, (ax_var, ax_bias) = plt.subplots(1, 2, figsize=(7.0, 2.8))
+for color, key in zip(seed_colors(len(keys)), keys):
+    arch, depth, width, seed = key
+    line = lines[key]
+    label = f"{arch} {depth}x{width}, seed {seed}"
+    ax_var.semilogy([i + 1 for i in line["index"]], line["variance"], "o-", ms=3, color=color, label=label)
+    ax_bias.plot([i + 1 for i in line["index"]], line["bias"], "o-", ms=3, color=color, label=label)
+ax_var.set_xlabel("generator index i (most invariant first)")
+ax_var.set_ylabel(r"symmetry variance $\lambda_i$ (output units$^2$)")
+ax_bias.set_xlabel("generator index i (most invariant first)")
+ax_bias.set_ylabel(r"symmetry bias $\|h_i - P(h_i)\|_F$")
+ax_bias.set_ylim(0, 1.05)
+ax_var.legend(loc="lower right")
+fig.suptitle(f"{study}: LieGG spectrum")
+save_figure(fig, pdf, png)

@@ -1,0 +1,19 @@
+rule train_model:
+    output:
+        model="results/runs/{study}/{run}/model.pt",
+        record="results/runs/{study}/{run}/train.json",
+    input:
+        data=get_dataset,
+        code=code("models", "training", "tasks", "runs", "io"),
+    params:
+        spec=get_training_spec,
+        device=config["device"],
+    threads: 1
+    log:
+        "logs/train_model/{study}/{run}.log",
+    benchmark:
+        "results/benchmarks/train_model/{study}/{run}.tsv"
+    conda:
+        "../../envs/liegg.yaml"
+    script:
+        "../scripts/train_model.py"

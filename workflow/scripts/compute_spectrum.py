@@ -1,0 +1,25 @@
+"""Rule compute_spectrum: LieGG spectrum and symmetry biases of one trained run."""
+
+import logging
+
+import torch
+
+from liegg import io, runs
+from liegg.extraction import extract_run
+
+io.log_to_file(snakemake.log[0])
+torch.set_num_threads(snakemake.threads)
+record = io.read_json(snakemake.input.record)
+architecture, state = io.load_checkpoint(snakemake.input.model)
+if architecture != record["architecture"]:
+    raise ValueError(
+        f"{snakemake.input.model} does not belong to {snakemake.input.record}; "
+        "delete both and rerun snakemake to retrain this run"
+    )
+model = runs.restore_model(architecture, state)
+data = io.load_dataset(snakemake.input.data)
+spec = {**record["spec"], "liegg": snakemake.params.settings}
+spectrum, biases, summary = extract_run(model, data, spec)
+logging.info("summary: %s", summary)
+io.save_spectrum(snakemake.output.spectrum, spectrum, extra={"biases": biases}, meta=spec)
+io.write_json(snakemake.output.summary, summary)

@@ -1,0 +1,19 @@
+"""Rule gather_tables: tidy CSV tables of one study (runs, spectra, timings)."""
+
+from liegg import io, tables
+
+io.log_to_file(snakemake.log[0])
+study = snakemake.wildcards.study
+run_rows, spectrum_rows, timing_rows = [], [], []
+files = zip(snakemake.params.runs, snakemake.input.records, snakemake.input.spectra, snakemake.input.summaries)
+for run, record_path, spectrum_path, summary_path in files:
+    record, summary = io.read_json(record_path), io.read_json(summary_path)
+    spectrum, arrays, _ = io.load_spectrum(spectrum_path)
+    run_rows.append(tables.run_row(study, run, record, summary))
+    spectrum_rows += tables.spectrum_rows(
+        study, run, record, spectrum.variances, spectrum.singular_values, arrays["biases"]
+    )
+    timing_rows.append(tables.timing_row(study, run, record, summary))
+io.write_csv(snakemake.output.runs, run_rows)
+io.write_csv(snakemake.output.spectra, spectrum_rows)
+io.write_csv(snakemake.output.timings, timing_rows)

@@ -1,0 +1,14 @@
+"""Rule make_dataset: generate one seeded dataset with its train/val/test split."""
+
+import logging
+
+from liegg import io
+from liegg.tasks import get_task
+
+io.log_to_file(snakemake.log[0])
+spec = dict(snakemake.params.spec)
+task = get_task(spec.pop("task"))
+data = task.make_data(**spec)
+for key, value in data.items():
+    logging.info("%s: shape %s, dtype %s", key, tuple(value.shape), value.dtype)
+io.save_arrays(snakemake.output.data, data, meta={"task": task.name, **spec})
