@@ -62,6 +62,16 @@ def dataset_id(study):
     return f"{task}-n{ds['n_samples']}-v{ds['n_val']}-t{ds['n_test']}-s{ds['seed']}"
 
 
+def canonical(value):
+    """Sort dict keys recursively: params must not change when only the key
+    order of the config file does (params changes trigger reruns)."""
+    if isinstance(value, dict):
+        return {k: canonical(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [canonical(v) for v in value]
+    return value
+
+
 def _build_runs():
     """Every (study, run id) with the full spec of that run."""
     runs = {}
@@ -69,18 +79,22 @@ def _build_runs():
         model = cfg["model"]
         for depth, width, seed in itertools.product(model["depth"], model["width"], cfg["seeds"]):
             run = f"{model['arch']}-d{depth}-w{width}-s{seed}"
-            runs[(study, run)] = {
-                "task": cfg["task"],
-                "seed": seed,
-                "model": {"arch": model["arch"], "depth": depth, "width": width},
-                "training": cfg["training"],
-                "liegg": cfg["liegg"],
-            }
+            runs[(study, run)] = canonical(
+                {
+                    "task": cfg["task"],
+                    "seed": seed,
+                    "model": {"arch": model["arch"], "depth": depth, "width": width},
+                    "training": cfg["training"],
+                    "liegg": cfg["liegg"],
+                }
+            )
     return runs
 
 
 RUNS = _build_runs()
-DATASETS = {dataset_id(s): {"task": c["task"], **c["dataset"]} for s, c in config["studies"].items()}
+DATASETS = {
+    dataset_id(s): canonical({"task": c["task"], **c["dataset"]}) for s, c in config["studies"].items()
+}
 
 
 def code(*modules):
