@@ -60,6 +60,12 @@ ax_var.set_ylabel(r"symmetry variance $\lambda_i$ (output units$^2$)")
 ax_bias.set_xlabel("generator index i (most invariant first)")
 ax_bias.set_ylabel(r"symmetry bias $\|h_i - P(h_i)\|_F$")
 ax_bias.set_ylim(0, 1.05)
+# The known symmetry of the data is so(d): a network that learned it shows
+# d(d-1)/2 small variances with near-zero bias left of this line.
+d = round(len(lines[keys[0]]["index"]) ** 0.5)
+for ax in (ax_var, ax_bias):
+    ax.axvline(d * (d - 1) / 2 + 0.5, color="0.4", ls="--", lw=0.8)
+ax_bias.text(d * (d - 1) / 2 + 0.7, 0.5, f"dim so({d})", color="0.4", fontsize=8)
 ax_var.legend(loc="lower right")
 fig.suptitle(f"{study}: LieGG spectrum")
 save_figure(fig, pdf, png)
