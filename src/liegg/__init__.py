@@ -6,6 +6,7 @@ The public API, re-exported from modules that each do one job.
 from .actions import VectorAction
 from .datasets import make_o5, o5_target, vector_scales
 from .groups import algebra_basis, project_onto_algebra, so_basis
+from .layers import LayerOutput, hidden_layer_count, layer_outputs
 from .metrics import generator_similarity, symmetry_bias
 from .models import MLP, Standardized, Swish, build_model, count_parameters
 from .polarization import polarization_gram, polarization_matrix
@@ -22,6 +23,9 @@ __all__ = [
     "algebra_basis",
     "project_onto_algebra",
     "so_basis",
+    "LayerOutput",
+    "hidden_layer_count",
+    "layer_outputs",
     "generator_similarity",
     "symmetry_bias",
     "MLP",

@@ -49,6 +49,17 @@ class MLP(nn.Module):
     def forward(self, x):
         return self.net(x.reshape(x.shape[0], -1))
 
+    @property
+    def n_hidden(self) -> int:
+        """Number of hidden layers."""
+        return (len(self.net) - 1) // 2
+
+    def features(self, x, layer: int):
+        """Activations of hidden layer ``layer`` (1-based), shape ``(N, width)``."""
+        if not 1 <= layer <= self.n_hidden:
+            raise ValueError(f"layer must be in 1..{self.n_hidden}, got {layer}")
+        return self.net[: 2 * layer](x.reshape(x.shape[0], -1))
+
 
 class Standardized(nn.Module):
     """Standardise inputs, call ``net``, undo the target standardisation.
@@ -73,7 +84,15 @@ class Standardized(nn.Module):
         self.register_buffer("y_scale", torch.as_tensor(1.0 if y_scale is None else y_scale, dtype=torch.float32))
 
     def forward(self, x):
-        return self.net((x - self.x_shift) / self.x_scale) * self.y_scale + self.y_shift
+        return self.net(self.standardize(x)) * self.y_scale + self.y_shift
+
+    def standardize(self, x):
+        """The input as the wrapped network sees it."""
+        return (x - self.x_shift) / self.x_scale
+
+    def features(self, x, layer: int):
+        """Activations of hidden layer ``layer`` of the wrapped network."""
+        return self.net.features(self.standardize(x), layer)
 
 
 def build_model(spec: dict, in_features: int, out_features: int) -> nn.Module:

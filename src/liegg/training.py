@@ -146,7 +146,9 @@ def fit(
     x_train, y_train = train
     n = len(x_train)
     order_gen = torch.Generator().manual_seed(seed)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    # Frozen parameters (layer-wise training) are left out of the optimizer.
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.Adam(trainable, lr=lr, weight_decay=weight_decay)
     best = evaluate(model, *val, loss=loss)
     result = TrainResult(best_epoch=0, best_val_loss=best["loss"])
     best_state = copy.deepcopy(model.state_dict())
