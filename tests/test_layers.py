@@ -70,3 +70,15 @@ def test_autoencoder_pretraining_lowers_reconstruction_loss():
     result = regimes.pretrain_autoencoder(model, x, x[:64], **{**FIT, "epochs": 20})
     first = result.history[0]["val_loss"]
     assert result.best_val_loss < first
+
+
+def test_extract_layers_gives_one_summary_per_layer():
+    from liegg.extraction import extract_layers
+
+    model = standardized_mlp(in_features=10, out_features=1, depth=3, dtype=torch.float32)
+    data = liegg.make_o5(60, 10, 10, seed=0)
+    data = {k: v.float() for k, v in data.items()}
+    spec = {"task": "o5", "liegg": {"split": "all", "outputs": "each", "normalize": False, "chunk_size": 32}}
+    summaries = extract_layers(model, data, spec)
+    assert [s["layer"] for s in summaries] == [1, 2, 3]
+    assert all(s["algebra_dim"] == 10 and s["rows"] == 60 * 8 for s in summaries)

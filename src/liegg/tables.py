@@ -28,7 +28,8 @@ def run_row(study: str, run: str, record: dict, summary: dict) -> dict:
     for split in ("val", "test"):
         for key, value in record[split].items():
             row[f"{split}_{key}"] = value
-    for key in ("lambda_min", "bias_of_lambda_min", "bias_min", "rows"):
+    for key in ("lambda_min", "bias_of_lambda_min", "bias_min", "algebra_dim", "lambda_k", "gap_ratio",
+                "bias_mean_k", "rows"):
         row[key] = summary[key]
     return row
 
