@@ -37,21 +37,22 @@ def test_nothing_to_do_after_a_full_run(finished_run):
     assert planned_jobs(finished_run, *SMOKE) == {}
 
 
-def test_changing_a_training_value_reruns_training_and_downstream_only(finished_run, tmp_path):
-    config = yaml.safe_load((finished_run / "config/smoke.yaml").read_text())
-    config["studies"]["o5_reference"]["training"]["lr"] = 0.001
+def plan_with_edited_config(workdir, tmp_path, edit):
+    """Jobs a dry run plans after ``edit(study_config)`` on the smoke config."""
+    config = yaml.safe_load((workdir / "config/smoke.yaml").read_text())
+    edit(config["studies"]["o5_reference"])
     edited = tmp_path / "edited.yaml"
     edited.write_text(yaml.safe_dump(config))
-    jobs = planned_jobs(finished_run, "--configfile", str(edited))
+    return planned_jobs(workdir, "--configfile", str(edited))
+
+
+def test_changing_a_training_value_reruns_training_and_downstream_only(finished_run, tmp_path):
+    jobs = plan_with_edited_config(finished_run, tmp_path, lambda study: study["training"].update(lr=0.001))
     assert jobs == {"train_model": 2, "compute_spectrum": 2, "gather_tables": 1, "plot_spectrum": 1, "all": 1}
 
 
 def test_adding_a_seed_trains_only_the_new_run(finished_run, tmp_path):
-    config = yaml.safe_load((finished_run / "config/smoke.yaml").read_text())
-    config["studies"]["o5_reference"]["seeds"].append(7)
-    edited = tmp_path / "edited.yaml"
-    edited.write_text(yaml.safe_dump(config))
-    jobs = planned_jobs(finished_run, "--configfile", str(edited))
+    jobs = plan_with_edited_config(finished_run, tmp_path, lambda study: study["seeds"].append(7))
     assert jobs == {"train_model": 1, "compute_spectrum": 1, "gather_tables": 1, "plot_spectrum": 1, "all": 1}
 
 
