@@ -20,8 +20,14 @@ def _samples(data: dict, split: str) -> torch.Tensor:
     return data[f"x_{split}"]
 
 
-def extract_run(model: torch.nn.Module, data: dict, spec: dict) -> tuple[Spectrum, torch.Tensor, dict]:
+def extract_run(
+    model: torch.nn.Module, data: dict, spec: dict, device: torch.device | str = "cpu"
+) -> tuple[Spectrum, torch.Tensor, dict]:
     """LieGG spectrum and symmetry biases of a trained model.
+
+    The Jacobians are computed on ``device``; the Gram matrix then comes back to
+    the CPU, where the eigendecomposition and the biases are computed, so only
+    the float32 derivatives differ between devices.
 
     Parameters
     ----------
@@ -29,6 +35,8 @@ def extract_run(model: torch.nn.Module, data: dict, spec: dict) -> tuple[Spectru
     data : dict of split tensors
     spec : dict
         The run spec; ``spec["liegg"]`` holds ``split, outputs, normalize, chunk_size``.
+    device : torch.device or str
+        Where the polarization matrix is computed (the model is moved there).
 
     Returns
     -------
@@ -37,16 +45,19 @@ def extract_run(model: torch.nn.Module, data: dict, spec: dict) -> tuple[Spectru
     biases : Tensor of shape ``(d*d,)``
     summary : dict
         ``lambda_min``, the bias of the most invariant generator, the smallest
-        bias, seconds.
+        bias, seconds, and the ``device`` that computed the Jacobians.
     """
     task = get_task(spec["task"])
     settings = spec["liegg"]
-    x = _samples(data, settings["split"]).to(torch.float32)
+    device = torch.device(device)
+    x = _samples(data, settings["split"]).to(device=device, dtype=torch.float32)
+    model = model.to(device)
     start = time.perf_counter()
     gram, rows = polarization_gram(
         model, x, task.action,
         outputs=settings["outputs"], normalize=settings["normalize"], chunk_size=settings["chunk_size"],
     )
+    gram = gram.cpu()
     spec_ = spectrum_from_gram(gram, rows)
     biases = symmetry_bias(spec_.generators, task.algebra)
     summary = {
@@ -56,5 +67,6 @@ def extract_run(model: torch.nn.Module, data: dict, spec: dict) -> tuple[Spectru
         "bias_of_lambda_min": float(biases[0]),
         "bias_min": float(biases.min()),
         "extract_seconds": time.perf_counter() - start,
+        "device": str(device),
     }
     return spec_, biases, summary
