@@ -22,8 +22,14 @@ def _samples(data: dict, split: str) -> torch.Tensor:
     return data[f"x_{split}"]
 
 
-def extract_run(model: torch.nn.Module, data: dict, spec: dict) -> tuple[Spectrum, torch.Tensor, dict]:
+def extract_run(
+    model: torch.nn.Module, data: dict, spec: dict, device: torch.device | str = "cpu"
+) -> tuple[Spectrum, torch.Tensor, dict]:
     """LieGG spectrum and symmetry biases of a trained model.
+
+    The Jacobians are computed on ``device``; the Gram matrix then comes back to
+    the CPU, where the eigendecomposition and the biases are computed, so only
+    the float32 derivatives differ between devices.
 
     Parameters
     ----------
@@ -31,6 +37,8 @@ def extract_run(model: torch.nn.Module, data: dict, spec: dict) -> tuple[Spectru
     data : dict of split tensors
     spec : dict
         The run spec; ``spec["liegg"]`` holds ``split, outputs, normalize, chunk_size``.
+    device : torch.device or str
+        Where the polarization matrix is computed (the model is moved there).
 
     Returns
     -------
@@ -38,17 +46,22 @@ def extract_run(model: torch.nn.Module, data: dict, spec: dict) -> tuple[Spectru
         Computed in float64 from the chunked Gram matrix.
     biases : Tensor of shape ``(d*d,)``
     summary : dict
-        See :func:`summarize_spectrum`, plus ``extract_seconds``.
+        See :func:`summarize_spectrum`, plus ``extract_seconds`` and the
+        ``device`` that computed the Jacobians.
     """
     task = get_task(spec["task"])
-    x = _samples(data, spec["liegg"]["split"]).to(torch.float32)
+    device = torch.device(device)
+    x = _samples(data, spec["liegg"]["split"]).to(device=device, dtype=torch.float32)
+    model = model.to(device)
     start = time.perf_counter()
     result = _extract(model, x, task, spec["liegg"])
-    result[2]["extract_seconds"] = time.perf_counter() - start
+    result[2].update(extract_seconds=time.perf_counter() - start, device=str(device))
     return result
 
 
-def extract_layers(model: torch.nn.Module, data: dict, spec: dict) -> list[dict]:
+def extract_layers(
+    model: torch.nn.Module, data: dict, spec: dict, device: torch.device | str = "cpu"
+) -> list[dict]:
     """LieGG summary of the map from the input to every hidden layer.
 
     The layer's activations are L2-normalised per sample (whatever
@@ -57,7 +70,9 @@ def extract_layers(model: torch.nn.Module, data: dict, spec: dict) -> list[dict]
     ``layer`` (1-based) added.
     """
     task = get_task(spec["task"])
-    x = _samples(data, spec["liegg"]["split"]).to(torch.float32)
+    device = torch.device(device)
+    x = _samples(data, spec["liegg"]["split"]).to(device=device, dtype=torch.float32)
+    model = model.to(device)
     settings = {**spec["liegg"], "normalize": True}
     summaries = []
     for layer in range(1, hidden_layer_count(model) + 1):
@@ -71,6 +86,7 @@ def _extract(model, x, task, settings):
         model, x, task.action,
         outputs=settings["outputs"], normalize=settings["normalize"], chunk_size=settings["chunk_size"],
     )
+    gram = gram.cpu()
     spec_ = spectrum_from_gram(gram, rows)
     biases = symmetry_bias(spec_.generators, task.algebra)
     d = spec_.generators.shape[-1]

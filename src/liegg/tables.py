@@ -51,5 +51,6 @@ def timing_row(study: str, run: str, record: dict, summary: dict) -> dict:
         train_seconds=record["train_seconds"],
         train_samples_per_second=record["train_samples_per_second"],
         extract_seconds=summary["extract_seconds"],
+        extract_device=summary.get("device", ""),
     )
     return row

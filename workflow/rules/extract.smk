@@ -9,7 +9,12 @@ rule compute_spectrum:
         code=code("actions", "polarization", "spectrum", "metrics", "groups", "extraction", "runs", "models", "io"),
     params:
         settings=get_liegg_settings,
+        device=config["device"],
     threads: 1
+    resources:
+        # A job that must have a GPU asks the scheduler for one; with device auto
+        # the profile decides (workflow/profiles/slurm/config.yaml, set-resources).
+        gpu=int(config["device"] == "cuda"),
     log:
         "logs/compute_spectrum/{study}/{run}.log",
     benchmark:

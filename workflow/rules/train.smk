@@ -9,6 +9,10 @@ rule train_model:
         spec=get_training_spec,
         device=config["device"],
     threads: 1
+    resources:
+        # A job that must have a GPU asks the scheduler for one; with device auto
+        # the profile decides (workflow/profiles/slurm/config.yaml, set-resources).
+        gpu=int(config["device"] == "cuda"),
     log:
         "logs/train_model/{study}/{run}.log",
     benchmark:

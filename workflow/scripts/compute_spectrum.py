@@ -4,7 +4,7 @@ import logging
 
 import torch
 
-from liegg import io, runs
+from liegg import io, runs, training
 from liegg.extraction import extract_run
 
 io.log_to_file(snakemake.log[0])
@@ -19,7 +19,9 @@ if architecture != record["architecture"]:
 model = runs.restore_model(architecture, state)
 data = io.load_dataset(snakemake.input.data)
 spec = {**record["spec"], "liegg": snakemake.params.settings}
-spectrum, biases, summary = extract_run(model, data, spec)
+device = training.resolve_device(snakemake.params.device)
+logging.info("run %s on %s with %d thread(s)", snakemake.wildcards.run, device, snakemake.threads)
+spectrum, biases, summary = extract_run(model, data, spec, device)
 logging.info("summary: %s", summary)
 io.save_spectrum(snakemake.output.spectrum, spectrum, extra={"biases": biases}, meta=spec)
 io.write_json(snakemake.output.summary, summary)

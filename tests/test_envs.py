@@ -1,0 +1,109 @@
+"""envs/*.yaml, the conda environments of the rules, against pyproject.toml.
+
+The rule: a rule's environment holds exactly the package's dependencies except
+those only the driver needs, each pinned (==) to a version pyproject allows.
+Snakemake is driver-only: it runs the DAG and validates the config on the
+submitting machine, and it makes itself importable inside script jobs.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.metadata
+import re
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+REPO = Path(__file__).resolve().parents[1]
+DRIVER_ONLY = {"snakemake"}
+# Code that runs inside jobs: the library and what `script:` runs.
+JOB_CODE = ["src/liegg", "workflow/scripts", "workflow/notebooks"]
+
+
+def _pyproject():
+    return tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+
+
+def _requirements() -> dict[str, Requirement]:
+    reqs = (Requirement(r) for r in _pyproject()["dependencies"])
+    return {canonicalize_name(r.name): r for r in reqs}
+
+
+def _conda_envs() -> list[Path]:
+    return sorted((REPO / "envs").glob("*.yaml"))
+
+
+def _rule_envs() -> set[str]:
+    """The env files the rules name in `conda:`."""
+    names = set()
+    for smk in (REPO / "workflow/rules").glob("*.smk"):
+        names |= set(re.findall(r'conda:\s*\n\s*"\.\./\.\./envs/([\w.-]+\.yaml)"', smk.read_text()))
+    return names
+
+
+def _pins(env_file: Path) -> tuple[str | None, dict[str, Version]]:
+    """(python version, {package: pinned version}) of a conda env file."""
+    env = yaml.safe_load(env_file.read_text())
+    python, pins = None, {}
+    for dep in env["dependencies"]:
+        entries = dep["pip"] if isinstance(dep, dict) else [dep]
+        for entry in entries:
+            if entry == "pip":
+                continue
+            match = re.fullmatch(r"([A-Za-z0-9_.-]+)\s*=?=\s*([0-9][0-9A-Za-z.+]*)", entry)
+            assert match, f"{env_file.name}: '{entry}' is not pinned to one version (name==version)"
+            name, version = canonicalize_name(match.group(1)), Version(match.group(2))
+            if name == "python":
+                python = match.group(2)
+            else:
+                pins[name] = version
+    return python, pins
+
+
+def _imported_distributions() -> set[str]:
+    """Third-party distributions that job code imports (stdlib and liegg excluded)."""
+    modules = set()
+    for folder in JOB_CODE:
+        for path in (REPO / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Import):
+                    modules |= {a.name.split(".")[0] for a in node.names}
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    modules.add(node.module.split(".")[0])
+    modules -= set(sys.stdlib_module_names) | {"liegg", "__future__"}
+    owners = importlib.metadata.packages_distributions()
+    return {canonicalize_name(owners[m][0]) for m in modules}
+
+
+def test_every_rule_env_exists():
+    assert _rule_envs(), "no rule names a conda env"
+    assert _rule_envs() <= {p.name for p in _conda_envs()}
+
+
+@pytest.mark.parametrize("env_file", _conda_envs(), ids=lambda p: p.name)
+def test_env_lists_the_dependencies_jobs_need_pinned_within_pyproject(env_file):
+    python, pins = _pins(env_file)
+    requirements = _requirements()
+    assert set(pins) == set(requirements) - DRIVER_ONLY
+    for name, version in pins.items():
+        assert requirements[name].specifier.contains(version), (
+            f"{env_file.name} pins {name}=={version}, outside pyproject's '{requirements[name]}'"
+        )
+    assert python is not None, f"{env_file.name} does not pin python"
+    allowed = SpecifierSet(_pyproject()["requires-python"])
+    assert allowed.contains(Version(python + ".0") if python.count(".") == 1 else Version(python))
+
+
+def test_job_code_imports_only_what_the_env_holds():
+    for env_file in _conda_envs():
+        _, pins = _pins(env_file)
+        missing = _imported_distributions() - set(pins)
+        assert not missing, f"job code imports {sorted(missing)}, which {env_file.name} lacks"

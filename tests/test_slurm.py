@@ -1,0 +1,202 @@
+"""The smoke study on a real SLURM cluster through workflow/profiles/slurm.
+
+Needs a running cluster whose node offers GPUs (``.ci/slurm-up.sh`` starts a
+one-node cluster with fake GPUs) and snakemake-executor-plugin-slurm. Without
+them these tests are skipped, unless ``LIEGG_REQUIRE_SLURM=1`` (set by
+``.ci/run``), which turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from workflow_helpers import copy_repo, planned_jobs, snakemake
+
+SMOKE = ("--configfile", "config/smoke.yaml")
+# The test cluster has no accounting database, so job states come from squeue
+# (slurm-up.sh keeps finished jobs listed for MinJobAge = 900 s); short polling
+# intervals keep the run quick. Everything else comes from the profile.
+SLURM = (
+    "--workflow-profile", "workflow/profiles/slurm",
+    "--slurm-status-command", "squeue",
+    "--slurm-init-seconds-before-status-checks", "2",
+    "--seconds-between-status-checks", "1",
+    "--latency-wait", "5",
+    "--jobs", "4",
+)
+TABLES = ("runs.csv", "spectra.csv")
+TIMEOUT = 600
+SUBMITTED = re.compile(r"Job \d+ has been submitted with SLURM jobid (\d+)")
+
+
+def _cluster_problem() -> str | None:
+    """Why the SLURM tests cannot run here, or None when they can."""
+    if importlib.util.find_spec("snakemake_executor_plugin_slurm") is None:
+        return "snakemake-executor-plugin-slurm is not installed (pip install -e '.[test]')"
+    if shutil.which("sbatch") is None or shutil.which("squeue") is None:
+        return "the SLURM client commands (sbatch, squeue) are not installed"
+    try:
+        proc = subprocess.run(["sinfo", "-h", "-o", "%T %G"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        return f"sinfo did not answer: {err}"
+    if proc.returncode != 0:
+        return f"no SLURM controller answers (start one with .ci/slurm-up.sh): {proc.stderr.strip()}"
+    states = proc.stdout.split()
+    if not any(s in ("idle", "mixed", "allocated") for s in states[::2]):
+        return f"no SLURM node is up: sinfo says {proc.stdout.strip()!r}"
+    if "gpu" not in proc.stdout:
+        return "the SLURM nodes offer no GPUs (FAKE_GPUS in .ci/slurm-up.sh)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    problem = _cluster_problem()
+    if problem is None:
+        return
+    if os.environ.get("LIEGG_REQUIRE_SLURM") == "1":
+        pytest.fail(f"LIEGG_REQUIRE_SLURM=1 but {problem}")
+    pytest.skip(problem)
+
+
+def _snakemake_cmd(*args: str) -> list[str]:
+    # SIGINT, not SIGTERM, stops Snakemake with a cluster executor cleanly.
+    return ["timeout", "-s", "INT", "-k", "30", str(TIMEOUT), sys.executable, "-m", "snakemake", *args]
+
+
+def _env() -> dict:
+    return {**os.environ, "PYTHONHASHSEED": "0"}
+
+
+def _run_on_slurm(workdir: Path) -> tuple[subprocess.CompletedProcess, float]:
+    start = time.perf_counter()
+    proc = subprocess.run(
+        _snakemake_cmd(*SLURM, *SMOKE), cwd=workdir, capture_output=True, text=True, env=_env(),
+        timeout=TIMEOUT + 60,
+    )
+    seconds = time.perf_counter() - start
+    assert proc.returncode == 0, f"snakemake on SLURM failed:\n{proc.stdout}\n{proc.stderr}"
+    return proc, seconds
+
+
+def _squeue(job_ids: list[str]) -> dict[str, dict]:
+    """State, comment (Snakemake writes rule_<rule>_wildcards_...) and GPUs of each job."""
+    fields = "JobID:20,State:20,tres-per-job:40,Comment:200"
+    proc = subprocess.run(
+        ["squeue", "--states=all", "-h", "-j", ",".join(job_ids), "-O", fields],
+        capture_output=True, text=True, check=True,
+    )
+    jobs = {}
+    for line in proc.stdout.splitlines():
+        job_id, state, tres, comment = line[:20].strip(), line[20:40].strip(), line[40:80].strip(), line[80:].strip()
+        jobs[job_id] = {"state": state, "tres": tres, "comment": comment}
+    return jobs
+
+
+def _report(text: str) -> None:
+    """Append to the file .ci/run prints at the end (when it asks for one)."""
+    path = os.environ.get("LIEGG_SLURM_REPORT")
+    if path:
+        with open(path, "a") as fh:
+            fh.write(text.rstrip() + "\n")
+
+
+@pytest.fixture(scope="module")
+def local_run(tmp_path_factory):
+    workdir = copy_repo(tmp_path_factory.mktemp("local"))
+    start = time.perf_counter()
+    snakemake(workdir, *SMOKE)
+    return workdir, time.perf_counter() - start
+
+
+@pytest.fixture(scope="module")
+def slurm_run(cluster, tmp_path_factory):
+    workdir = copy_repo(tmp_path_factory.mktemp("slurm"))
+    expected = planned_jobs(workdir, *SMOKE)
+    expected.pop("all")  # a target-only rule, run by Snakemake itself
+    proc, seconds = _run_on_slurm(workdir)
+    return workdir, proc.stdout + proc.stderr, expected, seconds
+
+
+def test_every_job_ran_through_sbatch(slurm_run):
+    workdir, log, expected, seconds = slurm_run
+    job_ids = SUBMITTED.findall(log)
+    assert len(job_ids) == sum(expected.values()), log
+    jobs = _squeue(job_ids)
+    assert sorted(jobs) == sorted(job_ids)
+    per_rule = {}
+    for job_id, job in jobs.items():
+        assert job["state"] == "COMPLETED", (job_id, job)
+        rule = next(r for r in expected if job["comment"].startswith(f"rule_{r}_"))
+        per_rule[rule] = per_rule.get(rule, 0) + 1
+        # The profile gives training one GPU; the cluster really scheduled it.
+        assert ("gpu:1" in job["tres"]) == (rule == "train_model"), (job_id, job)
+        assert list((workdir / ".snakemake/slurm_logs" / f"rule_{rule}").rglob(f"{job_id}.log")), job_id
+    assert per_rule == expected
+    lines = [f"SLURM smoke run: {len(jobs)} jobs in {seconds:.1f} s"]
+    lines += [f"  job {j}: {jobs[j]['state']} {jobs[j]['comment']} {jobs[j]['tres']}" for j in job_ids]
+    _report("\n".join(lines))
+
+
+def test_slurm_outputs_equal_the_local_run(slurm_run, local_run):
+    workdir, _, _, slurm_seconds = slurm_run
+    local, local_seconds = local_run
+    for name in TABLES:
+        ours = (workdir / "results/tables/o5_reference" / name).read_bytes()
+        assert ours == (local / "results/tables/o5_reference" / name).read_bytes(), name
+    _report(
+        f"runs.csv, spectra.csv: identical to the local run; wall time SLURM {slurm_seconds:.1f} s, "
+        f"local {local_seconds:.1f} s (the SLURM executor adds {slurm_seconds - local_seconds:.1f} s)"
+    )
+
+
+def test_a_killed_run_restarts_and_completes(cluster, local_run, tmp_path):
+    """Kill Snakemake (SIGKILL, as when the login session dies) while training
+    jobs are on the cluster, cancel its jobs, unlock, run again."""
+    workdir = copy_repo(tmp_path)
+    out = workdir / "first.log"
+    with open(out, "w") as fh:
+        first = subprocess.Popen(
+            [sys.executable, "-m", "snakemake", *SLURM, *SMOKE], cwd=workdir, stdout=fh, stderr=subprocess.STDOUT,
+            env=_env(),
+        )
+    try:
+        deadline = time.monotonic() + 300
+        while not (workdir / ".snakemake/slurm_logs/rule_train_model").exists():
+            assert first.poll() is None, f"snakemake ended before training was submitted:\n{out.read_text()}"
+            assert time.monotonic() < deadline, out.read_text()
+            time.sleep(0.2)
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    orphans = SUBMITTED.findall(out.read_text())
+    assert orphans, out.read_text()
+    subprocess.run(["scancel", *orphans], check=True)
+    assert not (workdir / "results/tables/o5_reference/runs.csv").exists()
+    # Snakemake marked the outputs of the submitted jobs incomplete; nothing cleared the marks.
+    incomplete = workdir / ".snakemake/incomplete"
+    assert any(incomplete.iterdir())
+
+    snakemake(workdir, "--unlock", *SMOKE)
+    proc, seconds = _run_on_slurm(workdir)
+    log = proc.stdout + proc.stderr
+    assert "rule train_model:" in log  # the interrupted training jobs ran again
+    assert not any(incomplete.iterdir())
+    for name in TABLES:
+        ours = (workdir / "results/tables/o5_reference" / name).read_bytes()
+        assert ours == (local_run[0] / "results/tables/o5_reference" / name).read_bytes(), name
+    assert planned_jobs(workdir, *SMOKE) == {}
+    _report(
+        f"killed run (SIGKILL after {len(orphans)} submission(s), jobs {', '.join(orphans)} cancelled), "
+        f"unlocked and restarted: completed in {seconds:.1f} s, tables identical to the local run"
+    )
