@@ -1,12 +1,14 @@
 """Rule compute_spectrum: LieGG spectrum and symmetry biases of one trained run."""
 
 import logging
+import time
 
 import torch
 
-from liegg import io, runs
+from liegg import io, provenance, runs
 from liegg.extraction import extract_run
 
+started = time.perf_counter()
 io.log_to_file(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)
 record = io.read_json(snakemake.input.record)
@@ -22,4 +24,6 @@ spec = {**record["spec"], "liegg": snakemake.params.settings}
 spectrum, biases, summary = extract_run(model, data, spec)
 logging.info("summary: %s", summary)
 io.save_spectrum(snakemake.output.spectrum, spectrum, extra={"biases": biases}, meta=spec)
+inputs = {"model": snakemake.input.model, "record": snakemake.input.record, "data": snakemake.input.data}
+summary["provenance"] = provenance.collect(inputs, spec, "cpu", started)
 io.write_json(snakemake.output.summary, summary)
