@@ -40,7 +40,7 @@ def smoke_config(workdir):
 def embedded(workdir, name):
     """A JSON variable (``var <name> = ...;``) the report's page embeds."""
     text = (workdir / "report.html").read_text()
-    match = re.search(rf"var {name} = (.*?);\n", text)
+    match = re.search(rf'<script id="{name}">\s*var {name} = (.*?);\s*</script>', text, re.DOTALL)
     return json.loads(match.group(1))
 
 
@@ -58,14 +58,14 @@ def sha256(path):
 # --- the report in headless Chromium -----------------------------------------------------
 
 CLICK_IN_MENU = """(text) => {
-  const hits = [...document.querySelectorAll('#app nav a')].filter(e => e.innerText.trim() === text);
+  const hits = [...document.querySelectorAll('#app nav a')].filter(e => e.textContent.trim() === text);
   if (hits.length) hits[0].click();
   return hits.length;
 }"""
 
 CLICK_VIEW = """(label) => {
   const row = [...document.querySelectorAll('#app nav table tbody tr')]
-    .find(r => r.querySelector('td').innerText.trim() === label);
+    .find(r => r.querySelector('td').textContent.trim() === label);
   if (!row) return false;
   row.querySelector('a[iconname="eye"]').click();
   return true;
@@ -94,7 +94,7 @@ def test_report_lists_every_figure_and_its_image_loads(smoke_report, browser):
     figures = sorted(p.relative_to(smoke_report).as_posix() for p in smoke_report.glob("figures/*.png"))
     assert figures, "the smoke run made no figures"
     browser.open((smoke_report / "report.html").as_uri())
-    browser.wait_for("document.querySelector('#app nav') && document.querySelector('#app nav').innerText.includes('Results')")
+    browser.wait_for("document.querySelector('#app nav') && document.querySelector('#app nav').textContent.includes('Results')")
     categories = browser.evaluate("categories")
     results = browser.evaluate("results")
     for figure in figures:
@@ -105,7 +105,7 @@ def test_report_lists_every_figure_and_its_image_loads(smoke_report, browser):
         # Navigate as a reader would: home, the study, its figures, the eye button of the figure.
         browser.evaluate("app.setView({navbarMode: 'menu', content: 'rulegraph'})")
         assert browser.evaluate(f"({CLICK_IN_MENU})({study!r})") == 1, f"no menu entry for study {study}"
-        browser.wait_for("document.querySelector('#app nav').innerText.includes('Figures')")
+        browser.wait_for("document.querySelector('#app nav').textContent.includes('Figures')")
         browser.evaluate(f"({CLICK_IN_MENU})('Figures')")
         label = entry["labels"]["figure"]
         browser.wait_for(f"({CLICK_VIEW})({label!r})")
@@ -224,7 +224,7 @@ def test_render_notebooks_keeps_executed_copies_and_leaves_the_figures(smoke_rep
     workdir = tmp_path / "copy"
     shutil.copytree(smoke_report, workdir, symlinks=True)
     before = {p: p.stat().st_mtime_ns for p in (workdir / "figures").iterdir()}
-    snakemake(workdir, *SMOKE, "render_notebooks")
+    snakemake(workdir, "render_notebooks", *SMOKE)
     executed = json.loads((workdir / "results/notebooks/o5_reference/spectrum.ipynb").read_text())
     outputs = [o for cell in executed["cells"] if cell["cell_type"] == "code" for o in cell["outputs"]]
     assert any("image/png" in o.get("data", {}) for o in outputs)
@@ -253,8 +253,9 @@ def test_readme_figures_are_targets_of_the_dag(tmp_path):
     rows = readme_figure_rows()
     assert rows, "the README's figure table is missing"
     workdir = copy_repo(tmp_path)
-    out = snakemake(workdir, "-n").stdout
-    all_inputs = re.search(r"localrule all:\n\s+input: (.*)\n", out).group(1).split(", ")
+    proc = snakemake(workdir, "-n")
+    out = proc.stdout + proc.stderr
+    all_inputs = re.search(r"(?:local)?rule all:\n\s+input: (.*)\n", out).group(1).split(", ")
     config = yaml.safe_load((REPO / "config/config.yaml").read_text())
     for paths, rule, keys in rows:
         for path in paths:
