@@ -35,7 +35,9 @@ if "snakemake" in globals():  # run by the workflow
     study = snakemake.wildcards.study
     spectra_csv, pdf, png = snakemake.input.spectra, snakemake.output.pdf, snakemake.output.png
 else:  # opened by hand after a run of the default config; LIEGG_STUDY / LIEGG_FIGURES pick another
-    root = next(p for p in (Path.cwd(), *Path.cwd().parents) if (p / "Snakefile").is_file())
+    root = next((p for p in (Path.cwd(), *Path.cwd().parents) if (p / "Snakefile").is_file()), None)
+    if root is None:
+        raise FileNotFoundError(f"no Snakefile in {Path.cwd()} or above: open this notebook inside the repository")
     study = os.environ.get("LIEGG_STUDY", "o5_reference")
     figures = Path(os.environ.get("LIEGG_FIGURES", root / "figures"))
     spectra_csv = root / f"results/tables/{study}/spectra.csv"
