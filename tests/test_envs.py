@@ -1,9 +1,11 @@
 """envs/*.yaml, the conda environments of the rules, against pyproject.toml.
 
-The rule: a rule's environment holds exactly the package's dependencies except
-those only the driver needs, each pinned (==) to a version pyproject allows.
-Snakemake is driver-only: it runs the DAG and validates the config on the
-submitting machine, and it makes itself importable inside script jobs.
+The rule: a rule's environment holds exactly the package's dependencies and its
+`notebooks` extra (the render_notebook jobs execute notebooks) except those only
+the driver needs, each pinned (==) to a version pyproject allows. Snakemake is
+driver-only: it runs the DAG and validates the config on the submitting
+machine, and it makes itself importable inside script jobs; pygments only
+serves `snakemake --report`.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 REPO = Path(__file__).resolve().parents[1]
-DRIVER_ONLY = {"snakemake"}
+DRIVER_ONLY = {"snakemake", "pygments"}
 # Code that runs inside jobs: the library and what `script:` runs.
 JOB_CODE = ["src/liegg", "workflow/scripts", "workflow/notebooks"]
 
@@ -33,7 +35,9 @@ def _pyproject():
 
 
 def _requirements() -> dict[str, Requirement]:
-    reqs = (Requirement(r) for r in _pyproject()["dependencies"])
+    project = _pyproject()
+    listed = project["dependencies"] + project["optional-dependencies"]["notebooks"]
+    reqs = (Requirement(r) for r in listed)
     return {canonicalize_name(r.name): r for r in reqs}
 
 
@@ -102,8 +106,27 @@ def test_env_lists_the_dependencies_jobs_need_pinned_within_pyproject(env_file):
     assert allowed.contains(Version(python + ".0") if python.count(".") == 1 else Version(python))
 
 
+def _with_dependencies(names: set[str]) -> set[str]:
+    """``names`` and everything they install, from the installed packages' metadata."""
+    seen, todo = set(), list(names)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            requires = importlib.metadata.requires(name) or []
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        for line in requires:
+            req = Requirement(line)
+            if req.marker is None or req.marker.evaluate({"extra": ""}):
+                todo.append(canonicalize_name(req.name))
+    return seen
+
+
 def test_job_code_imports_only_what_the_env_holds():
     for env_file in _conda_envs():
         _, pins = _pins(env_file)
-        missing = _imported_distributions() - set(pins)
+        missing = _imported_distributions() - _with_dependencies(set(pins))
         assert not missing, f"job code imports {sorted(missing)}, which {env_file.name} lacks"

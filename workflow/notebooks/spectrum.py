@@ -21,8 +21,10 @@
 
 # %%
 import csv
+import os
 import sys
 from collections import defaultdict
+from pathlib import Path
 
 from liegg.plotting import apply_style, save_figure, seed_colors
 
@@ -32,10 +34,14 @@ if "snakemake" in globals():  # run by the workflow
     sys.stderr = open(snakemake.log[0], "w")
     study = snakemake.wildcards.study
     spectra_csv, pdf, png = snakemake.input.spectra, snakemake.output.pdf, snakemake.output.png
-else:  # opened by hand after a run of the default config
-    study = "o5_reference"
-    spectra_csv = f"results/tables/{study}/spectra.csv"
-    pdf, png = f"figures/{study}_spectrum.pdf", f"figures/{study}_spectrum.png"
+else:  # opened by hand after a run of the default config; LIEGG_STUDY / LIEGG_FIGURES pick another
+    root = next((p for p in (Path.cwd(), *Path.cwd().parents) if (p / "Snakefile").is_file()), None)
+    if root is None:
+        raise FileNotFoundError(f"no Snakefile in {Path.cwd()} or above: open this notebook inside the repository")
+    study = os.environ.get("LIEGG_STUDY", "o5_reference")
+    figures = Path(os.environ.get("LIEGG_FIGURES", root / "figures"))
+    spectra_csv = root / f"results/tables/{study}/spectra.csv"
+    pdf, png = figures / f"{study}_spectrum.pdf", figures / f"{study}_spectrum.png"
 
 # %%
 lines = defaultdict(lambda: {"index": [], "variance": [], "bias": []})
@@ -69,3 +75,12 @@ ax_bias.text(d * (d - 1) / 2 + 0.7, 0.5, f"dim so({d})", color="0.4", fontsize=8
 ax_var.legend(loc="lower right")
 fig.suptitle(f"{study}: LieGG spectrum")
 save_figure(fig, pdf, png)
+
+# %% [markdown]
+# The saved figure (shown when this file runs as a notebook).
+
+# %%
+if "IPython" in sys.modules and "snakemake" not in globals():
+    from IPython.display import Image, display
+
+    display(Image(filename=str(png)))

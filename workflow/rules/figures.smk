@@ -1,7 +1,7 @@
 rule plot_spectrum:
     output:
         pdf="figures/{study}_spectrum.pdf",
-        png="figures/{study}_spectrum.png",
+        png=report_figure("figures/{study}_spectrum.png", "spectrum"),
     input:
         spectra=rules.gather_tables.output.spectra,
         runs=rules.gather_tables.output.runs,

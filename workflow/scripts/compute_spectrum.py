@@ -1,12 +1,14 @@
 """Rule compute_spectrum: LieGG spectrum and symmetry biases of one trained run."""
 
 import logging
+import time
 
 import torch
 
-from liegg import io, runs, training
+from liegg import io, provenance, runs, training
 from liegg.extraction import extract_run
 
+started = time.perf_counter()
 io.log_to_file(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)
 record = io.read_json(snakemake.input.record)
@@ -24,4 +26,6 @@ logging.info("run %s on %s with %d thread(s)", snakemake.wildcards.run, device, 
 spectrum, biases, summary = extract_run(model, data, spec, device)
 logging.info("summary: %s", summary)
 io.save_spectrum(snakemake.output.spectrum, spectrum, extra={"biases": biases}, meta=spec)
+inputs = {"model": snakemake.input.model, "record": snakemake.input.record, "data": snakemake.input.data}
+summary["provenance"] = provenance.collect(inputs, spec, str(device), started)
 io.write_json(snakemake.output.summary, summary)

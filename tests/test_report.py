@@ -1,0 +1,269 @@
+"""The reviewer's view after a smoke run: the HTML report in a real browser, provenance
+of every record and table, executed notebooks, and the README's figure table."""
+
+import base64
+import csv
+import hashlib
+import json
+import os
+import re
+import shutil
+import struct
+from pathlib import Path
+
+import pytest
+import torch
+import yaml
+
+from browser import Browser, find_chromium
+from workflow_helpers import REPO, copy_repo, planned_jobs, snakemake
+
+SMOKE = ("--configfile", "config/smoke.yaml")
+ARTIFACTS = REPO / "results" / "ci"
+
+
+@pytest.fixture(scope="module")
+def smoke_report(tmp_path_factory):
+    """A copy of the repository after a smoke run and `snakemake --report report.html`."""
+    workdir = copy_repo(tmp_path_factory.mktemp("report"))
+    snakemake(workdir, *SMOKE)
+    snakemake(workdir, *SMOKE, "--report", "report.html")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(workdir / "report.html", ARTIFACTS / "report.html")
+    return workdir
+
+
+def smoke_config(workdir):
+    return yaml.safe_load((workdir / "config/smoke.yaml").read_text())
+
+
+def embedded(workdir, name):
+    """A JSON variable (``var <name> = ...;``) the report's page embeds."""
+    text = (workdir / "report.html").read_text()
+    match = re.search(rf'<script id="{name}">\s*var {name} = (.*?);\s*</script>', text, re.DOTALL)
+    return json.loads(match.group(1))
+
+
+def png_size(path):
+    """(width, height) from a PNG's header."""
+    header = Path(path).read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    return struct.unpack(">II", header[16:24])
+
+
+def sha256(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+# --- the report in headless Chromium -----------------------------------------------------
+
+CLICK_IN_MENU = """(text) => {
+  const hits = [...document.querySelectorAll('#app nav a')].filter(e => e.textContent.trim() === text);
+  if (hits.length) hits[0].click();
+  return hits.length;
+}"""
+
+CLICK_VIEW = """(label) => {
+  const row = [...document.querySelectorAll('#app nav table tbody tr')]
+    .find(r => r.querySelector('td').textContent.trim() === label);
+  if (!row) return false;
+  row.querySelector('a[iconname="eye"]').click();
+  return true;
+}"""
+
+SHOWN_IMAGE = """(src) => new Promise(resolve => {
+  const img = [...document.querySelectorAll('#app img')].find(i => i.getAttribute('src') === src);
+  if (!img) return resolve(null);
+  const done = () => resolve([img.naturalWidth, img.naturalHeight]);
+  img.complete ? done() : (img.onload = done, img.onerror = done);
+})"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = find_chromium()
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing in CI; .ci/run installs it with apt-get")
+        pytest.skip("chromium not installed (apt-get install chromium)")
+    with Browser(executable) as b:
+        yield b
+
+
+def test_report_lists_every_figure_and_its_image_loads(smoke_report, browser):
+    figures = sorted(p.relative_to(smoke_report).as_posix() for p in smoke_report.glob("figures/*.png"))
+    assert figures, "the smoke run made no figures"
+    browser.open((smoke_report / "report.html").as_uri())
+    browser.wait_for("document.querySelector('#app nav') && document.querySelector('#app nav').textContent.includes('Results')")
+    categories = browser.evaluate("categories")
+    results = browser.evaluate("results")
+    for figure in figures:
+        study = next(s for s in smoke_config(smoke_report)["studies"] if Path(figure).stem.startswith(f"{s}_"))
+        assert figure in categories[study]["Figures"], f"{figure} is not under {study} / Figures"
+        entry = results[figure]
+        assert entry["mime_type"] == "image/png" and "What to see" in entry["caption"]
+        # Navigate as a reader would: home, the study, its figures, the eye button of the figure.
+        browser.evaluate("app.setView({navbarMode: 'menu', content: 'rulegraph'})")
+        assert browser.evaluate(f"({CLICK_IN_MENU})({study!r})") == 1, f"no menu entry for study {study}"
+        browser.wait_for("document.querySelector('#app nav').textContent.includes('Figures')")
+        browser.evaluate(f"({CLICK_IN_MENU})('Figures')")
+        label = entry["labels"]["figure"]
+        browser.wait_for(f"({CLICK_VIEW})({label!r})")
+        size = browser.wait_for(f"({SHOWN_IMAGE})({entry['data_uri']!r})")
+        assert size == list(png_size(smoke_report / figure)), f"{figure} shown at natural size {size}"
+        assert size[0] > 0 and size[1] > 0
+    browser.screenshot(ARTIFACTS / "report_screenshot.png")
+    assert png_size(ARTIFACTS / "report_screenshot.png") == (1400, 900)
+
+
+def test_report_holds_the_tables_config_runtimes_and_provenance(smoke_report):
+    categories, results = embedded(smoke_report, "categories"), embedded(smoke_report, "results")
+    config = smoke_config(smoke_report)
+    for study in config["studies"]:
+        tables = categories[study]["Tables"]
+        assert tables == sorted(f"results/report/{study}/{t}.html" for t in ("provenance", "runs", "spectra", "timings"))
+    summary = {Path(p).stem for p in categories["Workflow summary"]["Other"]}
+    assert summary == {"config", "runtimes", "provenance"}
+
+    def page(path):
+        return base64.b64decode(results[path]["data_uri"].split("base64,", 1)[1]).decode()
+
+    study, settings = next(iter(config["studies"].items()))
+    assert f"lr: {settings['training']['lr']}" in page("results/report/config.html")
+    runtimes = page("results/report/runtimes.html")
+    assert "train_model" in runtimes and "compute_spectrum" in runtimes
+    assert "unknown" in page("results/report/provenance.html")  # the copy is not a git checkout
+    caption = results[f"figures/{study}_spectrum.png"]["caption"]
+    assert f"{settings['dataset']['n_samples']} samples" in caption
+    assert f"{settings['training']['epochs']} epochs" in caption
+
+
+# --- provenance ----------------------------------------------------------------------------
+
+
+def test_every_record_carries_its_provenance(smoke_report):
+    config = smoke_config(smoke_report)
+    study, settings = next(iter(config["studies"].items()))
+    runs = sorted((smoke_report / "results/runs" / study).iterdir())
+    assert len(runs) == len(settings["seeds"])
+    for run in runs:
+        train = json.loads((run / "train.json").read_text())["provenance"]
+        data = smoke_report / train["inputs"]["data"]["path"]
+        assert train["inputs"]["data"]["sha256"] == sha256(data)
+        assert train["inputs"]["data"]["meta"]["n_samples"] == settings["dataset"]["n_samples"]
+        assert train["config"]["training"] == settings["training"] and train["config"]["device"] == config["device"]
+        assert train["git"] == {"commit": "unknown", "dirty": "unknown"}
+        assert train["versions"]["torch"] == torch.__version__
+        assert train["device"]["device"] == "cpu" and train["wall_seconds"] > 0
+        liegg = json.loads((run / "liegg.json").read_text())["provenance"]
+        assert liegg["inputs"]["model"]["sha256"] == sha256(run / "model.pt")
+        assert liegg["config"]["liegg"] == settings["liegg"]
+
+
+def test_provenance_and_runtime_tables(smoke_report):
+    config = smoke_config(smoke_report)
+    study, settings = next(iter(config["studies"].items()))
+    with open(smoke_report / f"results/tables/{study}/provenance.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [int(r["config.seed"]) for r in rows] == sorted(settings["seeds"])
+    for row in rows:
+        assert float(row["config.training.lr"]) == settings["training"]["lr"]
+        assert int(row["config.dataset.n_samples"]) == settings["dataset"]["n_samples"]
+        assert row["data_sha256"] == sha256(smoke_report / row["data_path"])
+        assert row["git_commit"] == "unknown" and row["version.torch"] == torch.__version__
+    with open(smoke_report / "results/tables/runtimes.csv") as fh:
+        runtimes = list(csv.DictReader(fh))
+    jobs = {(r["rule"], r["job"]) for r in runtimes}
+    for rule in ("train_model", "compute_spectrum"):
+        for row in rows:
+            assert (rule, f"{study}/{row['run']}") in jobs
+    assert all(float(r["seconds"]) > 0 for r in runtimes)
+
+
+def test_stale_benchmarks_stay_out_of_the_runtime_table(smoke_report, tmp_path):
+    workdir = tmp_path / "copy"
+    shutil.copytree(smoke_report, workdir, symlinks=True)
+    stale = workdir / "results/benchmarks/train_model/o5_reference/mlp-d9-w9-s9.tsv"
+    shutil.copy2(next((workdir / "results/benchmarks/train_model/o5_reference").glob("*.tsv")), stale)
+    (workdir / "results/tables/runtimes.csv").unlink()
+    snakemake(workdir, *SMOKE)
+    assert "mlp-d9-w9-s9" not in (workdir / "results/tables/runtimes.csv").read_text()
+
+
+# --- notebooks -------------------------------------------------------------------------------
+
+
+def test_figure_notebook_runs_by_hand_after_a_run(smoke_report, tmp_path):
+    jupytext = pytest.importorskip("jupytext")
+    nbclient = pytest.importorskip("nbclient")
+    workdir = tmp_path / "copy"
+    shutil.copytree(smoke_report, workdir, symlinks=True)
+    figure = workdir / "figures/o5_reference_spectrum.png"
+    figure.unlink()
+    notebook = jupytext.read(workdir / "workflow/notebooks/spectrum.py")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIEGG_")}
+    # Opened from its own folder, as Jupyter does: it finds the repository root itself.
+    client = nbclient.NotebookClient(
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(workdir / "workflow/notebooks")}}
+    )
+    old_env = dict(os.environ)
+    try:
+        os.environ.clear()
+        os.environ.update(env)
+        client.execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(old_env)
+    assert png_size(figure)[0] > 100
+    shown = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
+    assert any("image/png" in o.get("data", {}) for o in shown), "the notebook does not show its figure"
+
+
+def test_render_notebooks_keeps_executed_copies_and_leaves_the_figures(smoke_report, tmp_path):
+    pytest.importorskip("nbclient")
+    workdir = tmp_path / "copy"
+    shutil.copytree(smoke_report, workdir, symlinks=True)
+    before = {p: p.stat().st_mtime_ns for p in (workdir / "figures").iterdir()}
+    snakemake(workdir, "render_notebooks", *SMOKE)
+    executed = json.loads((workdir / "results/notebooks/o5_reference/spectrum.ipynb").read_text())
+    outputs = [o for cell in executed["cells"] if cell["cell_type"] == "code" for o in cell["outputs"]]
+    assert any("image/png" in o.get("data", {}) for o in outputs)
+    assert png_size(workdir / "results/notebooks/o5_reference/figures/o5_reference_spectrum.png")[0] > 100
+    assert {p: p.stat().st_mtime_ns for p in (workdir / "figures").iterdir()} == before
+    assert planned_jobs(workdir, *SMOKE) == {}
+
+
+# --- README ----------------------------------------------------------------------------------
+
+
+def readme_figure_rows():
+    """(figure paths, rule, config keys) of each row of the README's figure table."""
+    text = (REPO / "README.md").read_text()
+    section = text.split("## Reproducing the paper", 1)[1]
+    rows = []
+    for line in section.splitlines():
+        paths = re.findall(r"`(figures/[^`]+)`", line)
+        if line.startswith("|") and paths:
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            rows.append((paths, cells[1].strip("`"), re.findall(r"`(studies\.[^`]+)`", cells[2])))
+    return rows
+
+
+def test_readme_figures_are_targets_of_the_dag(tmp_path):
+    rows = readme_figure_rows()
+    assert rows, "the README's figure table is missing"
+    workdir = copy_repo(tmp_path)
+    proc = snakemake(workdir, "-n")
+    out = proc.stdout + proc.stderr
+    all_inputs = re.search(r"(?:local)?rule all:\n\s+input: (.*)\n", out).group(1).split(", ")
+    config = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    for paths, rule, keys in rows:
+        for path in paths:
+            assert path in all_inputs, f"README figure {path} is not a target of `snakemake`"
+            assert planned_jobs(workdir, path).get(rule) == 1, f"README says {rule} makes {path}"
+        assert keys, f"README row of {paths} names no config keys"
+        for key in keys:
+            node = config
+            for part in key.split("."):
+                assert part in node, f"README config key {key} is not in config/config.yaml"
+                node = node[part]
