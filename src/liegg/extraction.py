@@ -28,7 +28,9 @@ def extract_run(model: torch.nn.Module, data: dict, spec: dict) -> tuple[Spectru
     model : nn.Module
     data : dict of split tensors
     spec : dict
-        The run spec; ``spec["liegg"]`` holds ``split, outputs, normalize, chunk_size``.
+        The run spec; ``spec["liegg"]`` holds ``split, outputs, normalize, chunk_size``
+        and optionally ``action``, options of the task's action (for images
+        ``centre`` and ``difference``, see :class:`liegg.ImageAction`).
 
     Returns
     -------
@@ -42,9 +44,14 @@ def extract_run(model: torch.nn.Module, data: dict, spec: dict) -> tuple[Spectru
     task = get_task(spec["task"])
     settings = spec["liegg"]
     x = _samples(data, settings["split"]).to(torch.float32)
+    action = task.action
+    if settings.get("action"):
+        if not hasattr(action, "with_options"):
+            raise ValueError(f"the action of task {task.name!r} takes no options; remove liegg.action")
+        action = action.with_options(**settings["action"])
     start = time.perf_counter()
     gram, rows = polarization_gram(
-        model, x, task.action,
+        model, x, action,
         outputs=settings["outputs"], normalize=settings["normalize"], chunk_size=settings["chunk_size"],
     )
     spec_ = spectrum_from_gram(gram, rows)

@@ -6,7 +6,9 @@ rule compute_spectrum:
         model=rules.train_model.output.model,
         record=rules.train_model.output.record,
         data=get_dataset,
-        code=code("actions", "polarization", "spectrum", "metrics", "groups", "extraction", "runs", "models", "io"),
+        code=code(
+            "actions", "polarization", "spectrum", "metrics", "groups", "extraction", "runs", "models", "io", "images"
+        ),
     params:
         settings=get_liegg_settings,
     threads: 1
