@@ -52,6 +52,8 @@ def validate_config(cfg):
         if error.validator == "additionalProperties":
             allowed = sorted(error.schema.get("properties", {}))
             detail += f" (allowed keys: {', '.join(allowed)})"
+        elif error.validator == "not" and error.schema == {"not": {}}:
+            detail = "this key does not apply to this task or architecture; remove it"
         raise ConfigError(f"invalid config at '{_key_path(error)}': {detail}")
     for name, study in cfg["studies"].items():
         ds = study["dataset"]
