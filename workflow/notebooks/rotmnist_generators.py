@@ -72,9 +72,10 @@ rows = [load(s, d) for s, d in zip(spectra, datasets)]
 
 # %%
 apply_style()
-fig = plt.figure(figsize=(10.5, 2.9 * len(rows)))
+fig = plt.figure(figsize=(10.5, 2.2 * len(rows)))
 grid = fig.add_gridspec(
-    2 * len(rows), 2 + N_DIGITS, width_ratios=[1.6, 1.9] + [1] * N_DIGITS, wspace=0.45, hspace=0.35
+    2 * len(rows), 2 + N_DIGITS, width_ratios=[1.6, 1.9] + [1] * N_DIGITS, wspace=0.5, hspace=0.5,
+    top=0.91, bottom=0.05,
 )
 for r, (study, run, row) in enumerate(zip(studies, runs, rows)):
     h = row["h"]
@@ -94,9 +95,8 @@ for r, (study, run, row) in enumerate(zip(studies, runs, rows)):
     v = h @ u
     ax.quiver(u[0].numpy(), u[1].numpy(), v[0].numpy(), v[1].numpy(), color="tab:red", width=0.006)
     ax.set_xticks([-1, 0, 1])
-    ax.set_yticks([-1, 0, 1])
-    ax.set_xlabel("x")
-    ax.set_ylabel("y")
+    ax.set_yticks([-1, 0, 1], [])
+    ax.set_xlabel("x (y up, same scale)", fontsize=7.5)
     ax.grid(False)
     ax.set_title(r"field $u \mapsto h_1 u$", fontsize=7.5)
     # Digits moved by exp(t h) and by the true rotation.
@@ -104,6 +104,7 @@ for r, (study, run, row) in enumerate(zip(studies, runs, rows)):
     rotation_like = abs(omega) >= 0.35  # a unit-norm rotation has |omega| = 1/sqrt(2)
     for c, theta in enumerate(ANGLES):
         t = math.radians(theta) / omega if rotation_like else math.radians(theta) * math.sqrt(2)
+        t += 0.0  # no "-0.00" in the titles
         moved = transform_images(row["digit"], expm(h, t))
         rotated = rotate_images(row["digit"][None], float(theta))[0]
         for k, (image, name) in enumerate([(moved, r"$\exp(t h_1)$"), (rotated, "rotated")]):
@@ -112,10 +113,13 @@ for r, (study, run, row) in enumerate(zip(studies, runs, rows)):
             ax.set_xticks([])
             ax.set_yticks([])
             ax.grid(False)
+            for spine in ax.spines.values():
+                spine.set_visible(True)
+                spine.set_color("0.6")
             if c == 0:
                 ax.set_ylabel(name, fontsize=7.5)
             if k == 0:
                 label = f"t={t:.2f}" if rotation_like else rf"t=$\theta\sqrt{{2}}$={t:.2f}"
                 ax.set_title(rf"$\theta$={theta}°" + f"\n{label}", fontsize=6.5)
-fig.suptitle(r"Rotation MNIST: most invariant generator $h_1$ and $\exp(t h_1)$ against the true rotation", y=1.0)
+fig.suptitle(r"Rotation MNIST: most invariant generator $h_1$ and $\exp(t h_1)$ against the true rotation")
 save_figure(fig, pdf, png)

@@ -61,7 +61,9 @@ data = [read_study(s, r) for s, r in zip(spectra_csvs, runs_csvs)]
 
 # %%
 apply_style()
-fig, axes = plt.subplots(2, len(studies), figsize=(3.0 * len(studies), 4.4), sharex=True, squeeze=False)
+fig, axes = plt.subplots(
+    2, len(studies), figsize=(3.0 * len(studies), 4.4), sharex=True, sharey="row", squeeze=False
+)
 for col, (study, runs) in enumerate(zip(studies, data)):
     ax_var, ax_bias = axes[0, col], axes[1, col]
     for color, (label, line) in zip(seed_colors(len(runs)), runs.values()):
@@ -69,7 +71,7 @@ for col, (study, runs) in enumerate(zip(studies, data)):
         ax_var.semilogy(index, line["variance"], "o-", ms=4, color=color, label=label)
         ax_bias.plot(index, line["bias"], "o-", ms=4, color=color, label=label)
     ax_var.set_title(study)
-    ax_var.legend(loc="lower right", fontsize=6.5)
+    ax_var.legend(loc="upper left", fontsize=6.5)
     ax_bias.set_ylim(0, 1.05)
     ax_bias.set_xticks([1, 2, 3, 4])
     ax_bias.set_xlabel("generator index i (most invariant first)")
