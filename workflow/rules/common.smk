@@ -185,7 +185,14 @@ def get_mnist_mirrors():
     return config.get("mnist_mirrors")
 
 
-ROTMNIST_STUDIES = [s for s, c in config["studies"].items() if c["task"] == "rotmnist"]
+def _figure_order(study):
+    """Rotated before upright, MLPs before CNNs, then by name: the figures do
+    not change when only the key order of the config file does."""
+    cfg = config["studies"][study]
+    return (not cfg["dataset"]["rotate"], cfg["model"]["arch"] != "mlp", study)
+
+
+ROTMNIST_STUDIES = sorted((s for s, c in config["studies"].items() if c["task"] == "rotmnist"), key=_figure_order)
 
 
 def get_first_run_files(kind):
