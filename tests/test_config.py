@@ -29,7 +29,19 @@ def _drop_key(cfg):
     del cfg["studies"]["o5_reference"]["dataset"]["seed"]
 
 
+def _drop(path):
+    def edit(cfg):
+        *parents, last = path
+        node = cfg
+        for key in parents:
+            node = node[key]
+        del node[last]
+
+    return edit
+
+
 STUDY = ("studies", "o5_reference")
+ROT = ("studies", "rotmnist_mlp")
 CASES = {
     "unknown key": (_add_key, "learning_rate"),
     "missing key": (_drop_key, "seed"),
@@ -43,6 +55,16 @@ CASES = {
     "zero learning rate": (_set((*STUDY, "training", "lr"), 0), "studies.o5_reference.training.lr"),
     "split larger than data": (_set((*STUDY, "dataset", "n_val"), 590), "studies.o5_reference.dataset"),
     "no studies": (_set(("studies",), {}), "studies"),
+    "kernel size on an mlp": (_set((*ROT, "model", "kernel_size"), [3]), "studies.rotmnist_mlp.model.kernel_size"),
+    "cnn without kernel size": (_drop(("studies", "rotmnist_cnn", "model", "kernel_size")), "kernel_size"),
+    "even kernel size": (_set(("studies", "rotmnist_cnn", "model", "kernel_size"), [4]), "kernel_size"),
+    "rotmnist without blur": (_drop((*ROT, "dataset", "blur_sigma")), "blur_sigma"),
+    "blur on o5": (_set((*STUDY, "dataset", "blur_sigma"), 1.5), "studies.o5_reference.dataset.blur_sigma"),
+    "unknown mnist source": (_set((*ROT, "dataset", "source"), "kaggle"), "studies.rotmnist_mlp.dataset.source"),
+    "unknown centre": (_set((*ROT, "liegg", "action", "centre"), "middle"), "liegg.action.centre"),
+    "more digits than embedded": (_set((*ROT, "dataset", "n_samples"), 20000), "dataset.n_samples"),
+    "bad mirror url": (_set(("mnist_mirrors",), ["ftp.example.org"]), "mnist_mirrors[0]"),
+    "accuracy monitor on o5": (_set((*STUDY, "training", "monitor"), "accuracy"), "studies.o5_reference.training.monitor"),
 }
 
 

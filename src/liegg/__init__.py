@@ -12,6 +12,11 @@ from .models import MLP, Standardized, Swish, build_model, count_parameters
 from .polarization import polarization_gram, polarization_matrix
 from .spectrum import Spectrum, count_invariant, spectrum, spectrum_from_gram
 from .training import TrainingDiverged, TrainResult, evaluate, fit, resolve_device, seed_everything
+from .actions import ImageAction
+from .datasets import make_rotated_digits
+from .groups import expm
+from .images import gaussian_blur, pixel_coordinates, rotate_images, transform_images
+from .models import CNN
 
 __version__ = "0.1.0"
 
@@ -45,4 +50,12 @@ __all__ = [
     "fit",
     "resolve_device",
     "seed_everything",
+    "ImageAction",
+    "make_rotated_digits",
+    "expm",
+    "gaussian_blur",
+    "pixel_coordinates",
+    "rotate_images",
+    "transform_images",
+    "CNN",
 ]

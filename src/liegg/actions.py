@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["VectorAction"]
+from .images import pixel_coordinates
+
+__all__ = ["VectorAction", "ImageAction"]
 
 
 class VectorAction:
@@ -62,3 +64,147 @@ class VectorAction:
         eye = torch.eye(d, dtype=x.dtype, device=x.device)
         t = torch.einsum("ac,...b->ab...c", eye, v)
         return t.reshape(d * d, *x.shape)
+
+
+_CENTRES = ("true", "authors")
+_DIFFERENCES = ("central", "forward")
+
+
+class ImageAction:
+    r"""GL(2) acting on the pixel coordinates of images.
+
+    The tangent of basis generator ``A_ab`` at image ``I`` is
+
+    .. math:: t_{ab}(I)(u) = -\partial_a I(u)\, u_b,
+
+    the first-order change of ``(g . I)(u) = I(\exp(-tA_{ab})\, u)``, with
+    ``u`` the pixel coordinates and ``\partial_a I`` the finite-difference
+    derivative per pixel. With the default ``centre="true"``, ``u = (x, y)``
+    are the centred coordinates of :func:`liegg.images.pixel_coordinates`
+    (origin at ``((H-1)/2, (W-1)/2)``, ``x`` right, ``y`` up, one scale
+    ``s = (max(H, W) - 1)/2`` for both axes, so ``u`` spans ``[-1, 1]``); then
+    ``sum_ab A_ab t_ab`` equals ``d/dt (exp(tA) . I)`` at ``t = 0`` divided by
+    ``s`` (derivatives per pixel, not per unit of ``u``, which keeps the
+    symmetry variances on the scale of the authors' code), and
+    ``[[0, -1], [1, 0]]`` generates counter-clockwise rotations as displayed.
+    The overall sign does not change the null space.
+
+    Parameters
+    ----------
+    centre : {"true", "authors"}
+        ``"true"``: the convention above. ``"authors"``: the authors' code,
+        kept to reproduce their numbers: ``u = (row, col) / (H // 2) - 1``
+        (coordinate 0 is the row axis, pointing down; origin at pixel
+        ``(H // 2, W // 2)``, half a pixel off the true centre in each axis)
+        and ``\partial = (\partial_{row}, \partial_{col})``.
+    difference : {"central", "forward"}
+        ``"central"``: ``(I[i+1] - I[i-1]) / 2`` inside, one-sided at the border
+        (:func:`torch.gradient`). ``"forward"``: ``I[i+1] - I[i]`` as in the
+        authors' code, whose last row and column are dropped (their tangents
+        are 0 there).
+    image_shape : (int, int), optional
+        ``(H, W)`` for flattened inputs of shape ``(N, H*W)``; images of shape
+        ``(N, H, W)`` or ``(N, 1, H, W)`` need none. Square when omitted.
+
+    Examples
+    --------
+    >>> action = ImageAction()
+    >>> x = torch.rand(3, 8, 8)
+    >>> action.tangents(x).shape                      # (d*d, *x.shape)
+    torch.Size([4, 3, 8, 8])
+    >>> action.tangents(x.reshape(3, 64)).shape       # flattened works too
+    torch.Size([4, 3, 64])
+    """
+
+    dim = 2
+
+    def __init__(self, centre: str = "true", difference: str = "central", image_shape=None):
+        if centre not in _CENTRES:
+            raise ValueError(f"centre must be one of {_CENTRES}, got {centre!r}")
+        if difference not in _DIFFERENCES:
+            raise ValueError(f"difference must be one of {_DIFFERENCES}, got {difference!r}")
+        self.centre, self.difference = centre, difference
+        self.image_shape = None if image_shape is None else tuple(int(n) for n in image_shape)
+
+    def __repr__(self) -> str:
+        return f"ImageAction(centre={self.centre!r}, difference={self.difference!r}, image_shape={self.image_shape})"
+
+    def with_options(self, **options) -> "ImageAction":
+        """A copy with some of ``centre``, ``difference``, ``image_shape`` changed."""
+        kwargs = {"centre": self.centre, "difference": self.difference, "image_shape": self.image_shape}
+        unknown = sorted(set(options) - set(kwargs))
+        if unknown:
+            raise ValueError(f"unknown ImageAction options {unknown}; known: {sorted(kwargs)}")
+        return ImageAction(**{**kwargs, **options})
+
+    def _images(self, x: torch.Tensor) -> torch.Tensor:
+        if x.ndim == 2:
+            if self.image_shape is not None:
+                height, width = self.image_shape
+            else:
+                height = width = int(round(x.shape[1] ** 0.5))
+            if height * width != x.shape[1]:
+                raise ValueError(
+                    f"flattened inputs with {x.shape[1]} features are not {height}x{width} images; "
+                    "pass image_shape=(H, W)"
+                )
+            return x.reshape(len(x), height, width)
+        if x.ndim == 4 and x.shape[1] != 1:
+            raise ValueError(f"only one channel is supported, got input of shape {tuple(x.shape)}")
+        if x.ndim not in (3, 4):
+            raise ValueError(f"images must be (N, H, W), (N, 1, H, W) or (N, H*W), got {tuple(x.shape)}")
+        return x.reshape(len(x), *x.shape[-2:])
+
+    def _derivatives(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Per-pixel derivatives along rows (down) and columns (right)."""
+        if self.difference == "central":
+            return torch.gradient(images, dim=(1, 2))
+        d_row = torch.zeros_like(images)
+        d_col = torch.zeros_like(images)
+        d_row[:, :-1, :-1] = images[:, 1:, :-1] - images[:, :-1, :-1]
+        d_col[:, :-1, :-1] = images[:, :-1, 1:] - images[:, :-1, :-1]
+        return d_row, d_col
+
+    def coordinates(self, height: int, width: int, dtype=None, device=None) -> torch.Tensor:
+        """Coordinates ``u`` of every pixel in this action's convention: ``(2, H, W)``."""
+        if self.centre == "true":
+            return pixel_coordinates(height, width, dtype=dtype, device=device)
+        scale = max(height, width) // 2
+        rows = torch.arange(height, dtype=dtype, device=device) / scale - 1
+        cols = torch.arange(width, dtype=dtype, device=device) / scale - 1
+        cols = cols + (1 - (width // 2) / scale)  # origin at column W // 2 (the same for square images)
+        rows = rows + (1 - (height // 2) / scale)
+        return torch.stack([rows[:, None].expand(height, width), cols[None, :].expand(height, width)])
+
+    def generator_in_xy(self, h: torch.Tensor) -> torch.Tensor:
+        """Express generators ``(..., 2, 2)`` in the ``(x right, y up)`` coordinates.
+
+        The identity for ``centre="true"``; for ``"authors"`` the change of
+        basis from ``(row down, col right)``. Either way ``[[0, -1], [1, 0]]``
+        is the counter-clockwise rotation as displayed.
+        """
+        if self.centre == "true":
+            return h
+        p = torch.tensor([[0.0, 1.0], [-1.0, 0.0]], dtype=h.dtype, device=h.device)
+        return p @ h @ p.T
+
+    def tangents(self, x: torch.Tensor) -> torch.Tensor:
+        """Tangent images of the four basis generators.
+
+        Parameters
+        ----------
+        x : Tensor of shape ``(N, H, W)``, ``(N, 1, H, W)`` or ``(N, H*W)``
+
+        Returns
+        -------
+        Tensor of shape ``(4, *x.shape)``; index ``a * 2 + b`` for ``A_ab``.
+        """
+        images = self._images(x)
+        d_row, d_col = self._derivatives(images)
+        if self.centre == "true":
+            grad = torch.stack([d_col, -d_row])  # (d/dx, d/dy), y pointing up
+        else:
+            grad = torch.stack([d_row, d_col])
+        u = self.coordinates(*images.shape[1:], dtype=images.dtype, device=images.device)
+        t = -grad[:, None] * u[None, :, None]  # (2, 2, N, H, W)
+        return t.reshape(4, *x.shape)

@@ -36,7 +36,9 @@ def extract_run(
     model : nn.Module
     data : dict of split tensors
     spec : dict
-        The run spec; ``spec["liegg"]`` holds ``split, outputs, normalize, chunk_size``.
+        The run spec; ``spec["liegg"]`` holds ``split, outputs, normalize, chunk_size``
+        and optionally ``action``, options of the task's action (for images
+        ``centre`` and ``difference``, see :class:`liegg.ImageAction`).
     device : torch.device or str
         Where the polarization matrix is computed (the model is moved there).
 
@@ -81,9 +83,19 @@ def extract_layers(
     return summaries
 
 
+def _action(task, settings):
+    """The task's action, with the options ``settings["action"]`` gives."""
+    action = task.action
+    if settings.get("action"):
+        if not hasattr(action, "with_options"):
+            raise ValueError(f"the action of task {task.name!r} takes no options; remove liegg.action")
+        action = action.with_options(**settings["action"])
+    return action
+
+
 def _extract(model, x, task, settings):
     gram, rows = polarization_gram(
-        model, x, task.action,
+        model, x, _action(task, settings),
         outputs=settings["outputs"], normalize=settings["normalize"], chunk_size=settings["chunk_size"],
     )
     gram = gram.cpu()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["so_basis", "project_onto_algebra", "algebra_basis"]
+__all__ = ["so_basis", "project_onto_algebra", "algebra_basis", "expm"]
 
 
 def so_basis(n: int, dtype: torch.dtype | None = None, device=None) -> torch.Tensor:
@@ -97,3 +97,28 @@ def project_onto_algebra(h: torch.Tensor, algebra="so") -> torch.Tensor:
     basis = algebra_basis(algebra, d, dtype=h.dtype, device=h.device)
     coeffs = torch.einsum("...ij,kij->...k", h, basis)
     return torch.einsum("...k,kij->...ij", coeffs, basis)
+
+
+def expm(h: torch.Tensor, t=1.0) -> torch.Tensor:
+    """Group element ``exp(t h)`` of a generator, for one or several ``t``.
+
+    Parameters
+    ----------
+    h : Tensor of shape ``(d, d)``
+    t : float or Tensor of shape ``(T,)``
+
+    Returns
+    -------
+    Tensor of shape ``(d, d)`` for a scalar ``t``, else ``(T, d, d)``.
+
+    Examples
+    --------
+    >>> import math
+    >>> j = torch.tensor([[0.0, -1.0], [1.0, 0.0]], dtype=torch.float64)
+    >>> expm(j, math.pi / 2).round().tolist()   # a quarter turn
+    [[0.0, -1.0], [1.0, 0.0]]
+    >>> expm(j, torch.tensor([0.0, 1.0])).shape
+    torch.Size([2, 2, 2])
+    """
+    t = torch.as_tensor(t, dtype=h.dtype, device=h.device)
+    return torch.linalg.matrix_exp(t[..., None, None] * h)

@@ -70,6 +70,7 @@ def train_run(data: dict, spec: dict, device: torch.device) -> tuple[torch.nn.Mo
         lr=training["lr"],
         weight_decay=training["weight_decay"],
         seed=spec["seed"],
+        monitor=training.get("monitor", "loss"),
     )
     n_train = len(split["x_train"])
     record = {

@@ -8,7 +8,7 @@ __all__ = ["run_row", "spectrum_rows", "timing_row"]
 def _identity(study: str, run: str, record: dict) -> dict:
     spec = record["spec"]
     model = spec["model"]
-    return {
+    row = {
         "study": study,
         "run": run,
         "task": spec["task"],
@@ -17,6 +17,9 @@ def _identity(study: str, run: str, record: dict) -> dict:
         "width": model["width"],
         "seed": spec["seed"],
     }
+    if "kernel_size" in model:  # CNNs: width is the number of channels
+        row["kernel_size"] = model["kernel_size"]
+    return row
 
 
 def run_row(study: str, run: str, record: dict, summary: dict) -> dict:

@@ -115,6 +115,7 @@ def fit(
     lr: float,
     weight_decay: float,
     seed: int,
+    monitor: str = "loss",
 ) -> TrainResult:
     """Train with Adam and keep the weights of the best validation epoch.
 
@@ -132,6 +133,9 @@ def fit(
         Adam's learning rate and (L2) weight decay.
     seed : int
         Seeds the batch order.
+    monitor : {"loss", "accuracy"}
+        Keep the epoch of the lowest validation loss, or the first epoch of the
+        highest validation accuracy (classification; as the authors' code).
 
     Returns
     -------
@@ -143,6 +147,8 @@ def fit(
         When a batch loss is NaN or infinite.
     """
     loss_fn = _loss_function(loss)
+    if monitor not in ("loss", "accuracy") or (monitor == "accuracy" and loss != "cross_entropy"):
+        raise ValueError(f"monitor must be 'loss', or 'accuracy' with loss='cross_entropy'; got {monitor!r}")
     x_train, y_train = train
     n = len(x_train)
     order_gen = torch.Generator().manual_seed(seed)
@@ -151,6 +157,7 @@ def fit(
     optimizer = torch.optim.Adam(trainable, lr=lr, weight_decay=weight_decay)
     best = evaluate(model, *val, loss=loss)
     result = TrainResult(best_epoch=0, best_val_loss=best["loss"])
+    best_score = -best["accuracy"] if monitor == "accuracy" else best["loss"]
     best_state = copy.deepcopy(model.state_dict())
     start = time.perf_counter()
     for epoch in range(1, epochs + 1):
@@ -172,7 +179,9 @@ def fit(
         scores = evaluate(model, *val, loss=loss)
         record = {"epoch": epoch, "train_loss": train_loss, **{f"val_{k}": v for k, v in scores.items()}}
         result.history.append(record)
-        if scores["loss"] < result.best_val_loss:
+        score = -scores["accuracy"] if monitor == "accuracy" else scores["loss"]
+        if score < best_score:
+            best_score = score
             result.best_epoch, result.best_val_loss = epoch, scores["loss"]
             best_state = copy.deepcopy(model.state_dict())
         elapsed = time.perf_counter() - start

@@ -20,6 +20,21 @@ class ConfigError(Exception):
     pass
 
 
+# Rotation MNIST: the digits shipped in data/mnist and the four standard IDX
+# files that source: download fetches (names as in liegg.mnist.STANDARD_FILES).
+EMBEDDED_DIGITS = 10000
+MNIST_DIGITS = "data/mnist/digits.npz"
+MNIST_FILES = [
+    f"resources/mnist/{name}"
+    for name in (
+        "train-images-idx3-ubyte.gz",
+        "train-labels-idx1-ubyte.gz",
+        "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
+    )
+]
+
+
 def _key_path(error):
     parts = []
     for part in error.absolute_path:
@@ -37,6 +52,8 @@ def validate_config(cfg):
         if error.validator == "additionalProperties":
             allowed = sorted(error.schema.get("properties", {}))
             detail += f" (allowed keys: {', '.join(allowed)})"
+        elif error.validator == "not" and error.schema == {"not": {}}:
+            detail = "this key does not apply to this task or architecture; remove it"
         raise ConfigError(f"invalid config at '{_key_path(error)}': {detail}")
     for name, study in cfg["studies"].items():
         ds = study["dataset"]
@@ -44,6 +61,11 @@ def validate_config(cfg):
             raise ConfigError(
                 f"invalid config at 'studies.{name}.dataset': n_val + n_test "
                 f"({ds['n_val'] + ds['n_test']}) must be smaller than n_samples ({ds['n_samples']})"
+            )
+        if ds.get("source") == "embedded" and ds["n_samples"] > EMBEDDED_DIGITS:
+            raise ConfigError(
+                f"invalid config at 'studies.{name}.dataset.n_samples': the embedded set has "
+                f"{EMBEDDED_DIGITS} digits; use source: download for more"
             )
 
 
@@ -59,7 +81,12 @@ wildcard_constraints:
 def dataset_id(study):
     ds = config["studies"][study]["dataset"]
     task = config["studies"][study]["task"]
-    return f"{task}-n{ds['n_samples']}-v{ds['n_val']}-t{ds['n_test']}-s{ds['seed']}"
+    base = f"{task}-n{ds['n_samples']}-v{ds['n_val']}-t{ds['n_test']}-s{ds['seed']}"
+    if task == "rotmnist":
+        blur = f"{ds['blur_sigma']:g}".replace(".", "p")
+        base += f"-{'rot' if ds['rotate'] else 'upright'}-b{blur}"
+        base += "" if ds["source"] == "embedded" else "-full"
+    return base
 
 
 def canonical(value):
@@ -72,18 +99,29 @@ def canonical(value):
     return value
 
 
+def _model_grid(model):
+    """(run id prefix, model spec) of every grid point; a CNN's width is its
+    number of channels and its kernel size is part of the id."""
+    kernels = model.get("kernel_size", [None])
+    for depth, width, kernel in itertools.product(model["depth"], model["width"], kernels):
+        spec = {"arch": model["arch"], "depth": depth, "width": width}
+        prefix = f"{model['arch']}-d{depth}-w{width}"
+        if kernel is not None:
+            spec["kernel_size"] = kernel
+            prefix += f"-k{kernel}"
+        yield prefix, spec
+
+
 def _build_runs():
     """Every (study, run id) with the full spec of that run."""
     runs = {}
     for study, cfg in config["studies"].items():
-        model = cfg["model"]
-        for depth, width, seed in itertools.product(model["depth"], model["width"], cfg["seeds"]):
-            run = f"{model['arch']}-d{depth}-w{width}-s{seed}"
-            runs[(study, run)] = canonical(
+        for (prefix, model), seed in itertools.product(_model_grid(cfg["model"]), cfg["seeds"]):
+            runs[(study, f"{prefix}-s{seed}")] = canonical(
                 {
                     "task": cfg["task"],
                     "seed": seed,
-                    "model": {"arch": model["arch"], "depth": depth, "width": width},
+                    "model": model,
                     "training": cfg["training"],
                     "liegg": cfg["liegg"],
                 }
@@ -125,6 +163,43 @@ def get_dataset_spec(wildcards):
     return DATASETS[wildcards.dataset]
 
 
+def get_dataset_sources(wildcards):
+    """Files a dataset is made from, as keyword arguments of the task's make_data."""
+    spec = DATASETS[wildcards.dataset]
+    if spec["task"] != "rotmnist":
+        return {}
+    if spec["source"] == "embedded":
+        return {"digits": MNIST_DIGITS}
+    return {"mnist_files": MNIST_FILES}
+
+
+def get_dataset_code(wildcards):
+    modules = ["datasets", "tasks", "io"]
+    if DATASETS[wildcards.dataset]["task"] == "rotmnist":
+        modules += ["images", "mnist"]
+    return code(*modules)
+
+
+def get_mnist_mirrors():
+    """Base URLs for source: download (None: the defaults of liegg.mnist)."""
+    return config.get("mnist_mirrors")
+
+
+def _figure_order(study):
+    """Rotated before upright, MLPs before CNNs, then by name: the figures do
+    not change when only the key order of the config file does."""
+    cfg = config["studies"][study]
+    return (not cfg["dataset"]["rotate"], cfg["model"]["arch"] != "mlp", study)
+
+
+ROTMNIST_STUDIES = sorted((s for s, c in config["studies"].items() if c["task"] == "rotmnist"), key=_figure_order)
+
+
+def get_first_run_files(kind):
+    """One file per rotation-MNIST study, from its first run (lowest id)."""
+    return [f"results/runs/{s}/{get_study_runs(s)[0]}/{kind}" for s in ROTMNIST_STUDIES]
+
+
 def get_study_runs(study):
     return sorted(run for s, run in RUNS if s == study)
 
@@ -140,5 +215,8 @@ def get_final_output():
     targets = []
     for study in config["studies"]:
         targets += [f"results/tables/{study}/runs.csv", f"results/tables/{study}/spectra.csv"]
-        targets += [f"figures/{study}_spectrum.pdf", f"figures/{study}_spectrum.png"]
+        if study not in ROTMNIST_STUDIES:  # those share the figures below
+            targets += [f"figures/{study}_spectrum.pdf", f"figures/{study}_spectrum.png"]
+    if ROTMNIST_STUDIES:
+        targets += [f"figures/rotmnist_{name}.{ext}" for name in ("spectra", "generators") for ext in ("pdf", "png")]
     return targets

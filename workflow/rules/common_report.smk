@@ -11,12 +11,13 @@ REPORT_TABLES = ["runs", "spectra", "timings", "provenance"]
 WORKFLOW_CATEGORY = "Workflow summary"
 
 
-def report_figure(path, name):
-    """A figure output shown in the report under its study, with its caption file."""
+def report_figure(path, name, category="{study}"):
+    """A figure output shown in the report under its study (or, for a figure of
+    several studies, under ``category``), with its caption file."""
     return report(
         path,
         caption=f"../report/{name}.rst",
-        category="{study}",
+        category=category,
         subcategory="Figures",
         labels={"figure": name},
     )
