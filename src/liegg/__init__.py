@@ -5,6 +5,7 @@ The public API, re-exported from modules that each do one job.
 
 from .actions import VectorAction
 from .datasets import make_o5, o5_target, vector_scales
+from .extraction import DegenerateSpectrum
 from .groups import algebra_basis, project_onto_algebra, so_basis
 from .metrics import generator_similarity, symmetry_bias
 from .models import MLP, Standardized, Swish, build_model, count_parameters
@@ -19,6 +20,7 @@ __all__ = [
     "make_o5",
     "o5_target",
     "vector_scales",
+    "DegenerateSpectrum",
     "algebra_basis",
     "project_onto_algebra",
     "so_basis",

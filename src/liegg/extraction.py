@@ -7,11 +7,45 @@ import time
 import torch
 
 from .metrics import symmetry_bias
-from .polarization import polarization_gram
+from .polarization import _eval_mode, polarization_gram
 from .spectrum import Spectrum, spectrum_from_gram
 from .tasks import get_task
 
-__all__ = ["extract_run"]
+__all__ = ["DegenerateSpectrum", "extract_run", "output_variance"]
+
+#: A spectrum whose largest symmetry variance is at most this times the
+#: variance of the model's outputs is degenerate (see :func:`extract_run`).
+DEGENERATE_RTOL = 1e-10
+
+
+class DegenerateSpectrum(ValueError):
+    """The model's outputs do not change on the data: every generator looks
+    like a symmetry and the spectrum says nothing."""
+
+
+@torch.no_grad()
+def output_variance(model: torch.nn.Module, x: torch.Tensor, chunk_size: int = 4096) -> float:
+    """Total variance of the model's outputs over the samples, in float64.
+
+    Parameters
+    ----------
+    model : callable
+    x : Tensor of shape ``(N, ...)``
+
+    Returns
+    -------
+    float
+        ``mean_i ||f(x_i) - mean_j f(x_j)||^2``.
+
+    Examples
+    --------
+    >>> x = torch.tensor([[1.0], [3.0]])
+    >>> output_variance(torch.nn.Identity(), x), output_variance(lambda v: 0 * v + 7, x)
+    (1.0, 0.0)
+    """
+    with _eval_mode(model):
+        y = torch.cat([model(chunk).reshape(len(chunk), -1) for chunk in x.split(chunk_size)]).to(torch.float64)
+    return float((y - y.mean(dim=0)).pow(2).sum(dim=1).mean())
 
 
 def _samples(data: dict, split: str) -> torch.Tensor:
@@ -38,6 +72,15 @@ def extract_run(model: torch.nn.Module, data: dict, spec: dict) -> tuple[Spectru
     summary : dict
         ``lambda_min``, the bias of the most invariant generator, the smallest
         bias, seconds.
+
+    Raises
+    ------
+    DegenerateSpectrum
+        When the largest symmetry variance is at most ``DEGENERATE_RTOL``
+        times the variance of the model's outputs: a model whose outputs are
+        constant on the data (a collapsed or untrained network) is invariant
+        to every generator, so its generators would be meaningless. The run
+        fails with this message instead of writing them.
     """
     task = get_task(spec["task"])
     settings = spec["liegg"]
@@ -48,6 +91,14 @@ def extract_run(model: torch.nn.Module, data: dict, spec: dict) -> tuple[Spectru
         outputs=settings["outputs"], normalize=settings["normalize"], chunk_size=settings["chunk_size"],
     )
     spec_ = spectrum_from_gram(gram, rows)
+    variance = output_variance(model, x, settings["chunk_size"])
+    if float(spec_.variances[-1]) <= DEGENERATE_RTOL * variance:
+        raise DegenerateSpectrum(
+            f"the outputs of the model (seed {spec.get('seed')}) do not change on the {len(x)} samples: "
+            f"largest symmetry variance {float(spec_.variances[-1]):.3g}, output variance {variance:.3g}; "
+            "every generator looks like a symmetry, so the spectrum says nothing. The network has "
+            "collapsed to a constant: check its training log and retrain it (other seed or learning rate)"
+        )
     biases = symmetry_bias(spec_.generators, task.algebra)
     summary = {
         "rows": rows,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import matplotlib
 
@@ -42,9 +41,13 @@ def seed_colors(n: int):
 
 def save_figure(fig, pdf_path, png_path=None) -> None:
     """Save a figure as vector PDF (and PNG), without a creation date, so that
-    the same data give the same bytes."""
-    Path(pdf_path).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(pdf_path, metadata={"CreationDate": None, "Creator": "liegg"})
+    the same data give the same bytes. Each file is written under a temporary
+    name and renamed: a killed job never leaves a truncated figure."""
+    from .io import atomic_path
+
+    with atomic_path(pdf_path) as tmp:
+        fig.savefig(tmp, format="pdf", metadata={"CreationDate": None, "Creator": "liegg"})
     if png_path is not None:
-        fig.savefig(png_path, metadata={"Software": "liegg"})
+        with atomic_path(png_path) as tmp:
+            fig.savefig(tmp, format="png", metadata={"Software": "liegg"})
     plt.close(fig)

@@ -110,6 +110,8 @@ def get_training_spec(wildcards):
     """What training depends on (not the LieGG settings)."""
     spec = dict(RUNS[(wildcards.study, wildcards.run)])
     spec.pop("liegg")
+    # How often training saves a resume state does not change its result.
+    spec["training"] = {k: v for k, v in spec["training"].items() if k != "checkpoint_every"}
     return spec
 
 

@@ -1,6 +1,7 @@
 """Rule compute_spectrum: LieGG spectrum and symmetry biases of one trained run."""
 
 import logging
+from pathlib import Path
 
 import torch
 
@@ -9,17 +10,22 @@ from liegg.extraction import extract_run
 
 io.log_to_file(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)
+study, run = snakemake.wildcards.study, snakemake.wildcards.run
 record = io.read_json(snakemake.input.record)
-architecture, state = io.load_checkpoint(snakemake.input.model)
+# The checkpoint says which run it belongs to: a file of another run is refused.
+expect = {"study": study, "run": run, "spec": record["spec"]}
+architecture, state = io.load_checkpoint(snakemake.input.model, expect=expect)
 if architecture != record["architecture"]:
     raise ValueError(
         f"{snakemake.input.model} does not belong to {snakemake.input.record}; "
         "delete both and rerun snakemake to retrain this run"
     )
 model = runs.restore_model(architecture, state)
-data = io.load_dataset(snakemake.input.data)
+data = io.load_dataset(
+    snakemake.input.data, expect={"task": record["spec"]["task"], "id": Path(snakemake.input.data).stem}
+)
 spec = {**record["spec"], "liegg": snakemake.params.settings}
 spectrum, biases, summary = extract_run(model, data, spec)
 logging.info("summary: %s", summary)
-io.save_spectrum(snakemake.output.spectrum, spectrum, extra={"biases": biases}, meta=spec)
+io.save_spectrum(snakemake.output.spectrum, spectrum, extra={"biases": biases}, meta={**spec, "study": study, "run": run})
 io.write_json(snakemake.output.summary, summary)

@@ -11,4 +11,4 @@ task = get_task(spec.pop("task"))
 data = task.make_data(**spec)
 for key, value in data.items():
     logging.info("%s: shape %s, dtype %s", key, tuple(value.shape), value.dtype)
-io.save_arrays(snakemake.output.data, data, meta={"task": task.name, **spec})
+io.save_arrays(snakemake.output.data, data, meta={"task": task.name, "id": snakemake.wildcards.dataset, **spec})
