@@ -11,7 +11,7 @@ from .polarization import _eval_mode, polarization_gram
 from .spectrum import Spectrum, spectrum_from_gram
 from .tasks import get_task
 
-__all__ = ["DegenerateSpectrum", "extract_run", "output_variance"]
+__all__ = ["DegenerateSpectrum", "extract_run", "output_spread"]
 
 #: A spectrum whose largest symmetry variance is at most this times the
 #: variance of the model's outputs is degenerate (see :func:`extract_run`).
@@ -24,8 +24,9 @@ class DegenerateSpectrum(ValueError):
 
 
 @torch.no_grad()
-def output_variance(model: torch.nn.Module, x: torch.Tensor, chunk_size: int = 4096) -> float:
-    """Total variance of the model's outputs over the samples, in float64.
+def output_spread(model, x: torch.Tensor, chunk_size: int = 4096) -> tuple[float, float]:
+    """Variance of the model's outputs over the samples, and the part of it
+    that float32 rounding alone can produce, in float64.
 
     Parameters
     ----------
@@ -34,18 +35,22 @@ def output_variance(model: torch.nn.Module, x: torch.Tensor, chunk_size: int = 4
 
     Returns
     -------
-    float
+    variance : float
         ``mean_i ||f(x_i) - mean_j f(x_j)||^2``.
+    rounding : float
+        ``eps**2 * mean_i ||f(x_i)||^2`` with ``eps`` the float32 machine epsilon.
 
     Examples
     --------
     >>> x = torch.tensor([[1.0], [3.0]])
-    >>> output_variance(torch.nn.Identity(), x), output_variance(lambda v: 0 * v + 7, x)
+    >>> output_spread(torch.nn.Identity(), x)[0], output_spread(lambda v: 0 * v + 7, x)[0]
     (1.0, 0.0)
     """
     with _eval_mode(model):
         y = torch.cat([model(chunk).reshape(len(chunk), -1) for chunk in x.split(chunk_size)]).to(torch.float64)
-    return float((y - y.mean(dim=0)).pow(2).sum(dim=1).mean())
+    variance = float((y - y.mean(dim=0)).pow(2).sum(dim=1).mean())
+    rounding = torch.finfo(torch.float32).eps ** 2 * float(y.pow(2).sum(dim=1).mean())
+    return variance, rounding
 
 
 def _samples(data: dict, split: str) -> torch.Tensor:
@@ -76,8 +81,9 @@ def extract_run(model: torch.nn.Module, data: dict, spec: dict) -> tuple[Spectru
     Raises
     ------
     DegenerateSpectrum
-        When the largest symmetry variance is at most ``DEGENERATE_RTOL``
-        times the variance of the model's outputs: a model whose outputs are
+        When the outputs vary over the samples no more than float32 rounding
+        can explain, or the largest symmetry variance is at most
+        ``DEGENERATE_RTOL`` times their variance: a model whose outputs are
         constant on the data (a collapsed or untrained network) is invariant
         to every generator, so its generators would be meaningless. The run
         fails with this message instead of writing them.
@@ -91,8 +97,8 @@ def extract_run(model: torch.nn.Module, data: dict, spec: dict) -> tuple[Spectru
         outputs=settings["outputs"], normalize=settings["normalize"], chunk_size=settings["chunk_size"],
     )
     spec_ = spectrum_from_gram(gram, rows)
-    variance = output_variance(model, x, settings["chunk_size"])
-    if float(spec_.variances[-1]) <= DEGENERATE_RTOL * variance:
+    variance, rounding = output_spread(model, x, settings["chunk_size"])
+    if variance <= rounding or float(spec_.variances[-1]) <= DEGENERATE_RTOL * variance:
         raise DegenerateSpectrum(
             f"the outputs of the model (seed {spec.get('seed')}) do not change on the {len(x)} samples: "
             f"largest symmetry variance {float(spec_.variances[-1]):.3g}, output variance {variance:.3g}; "

@@ -12,7 +12,6 @@ import json
 import logging
 import os
 import tempfile
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -95,6 +94,14 @@ def _fail(path, what: str, hint: str = REBUILD_HINT):
     raise DataFileError(f"{path}: {what}; {hint}")
 
 
+def _one_line(err) -> str:
+    """The first line of an error message, without terminal colour codes."""
+    import re
+
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", str(err)).strip().splitlines()
+    return lines[0][:200] if lines else ""
+
+
 def _check_meta(path, meta: dict, expect: dict | None, hint: str = REBUILD_HINT) -> None:
     """Fail unless every ``expect`` entry is in ``meta`` with the same value."""
     for key, value in (expect or {}).items():
@@ -113,9 +120,12 @@ def file_sha256(path) -> str:
     return digest.hexdigest()
 
 
-def _tensors_sha256(state: dict) -> str:
-    """sha256 of named tensors: names, dtypes, shapes and bytes, in name order."""
+def _checkpoint_sha256(state: dict, *texts: str) -> str:
+    """sha256 of some strings and of named tensors (names, dtypes, shapes and
+    bytes, in name order)."""
     digest = hashlib.sha256()
+    for text in texts:
+        digest.update(f"{len(text)}:{text};".encode())
     for name in sorted(state):
         tensor = state[name].detach().cpu().contiguous()
         digest.update(f"{name}:{tensor.dtype}:{tuple(tensor.shape)};".encode())
@@ -150,8 +160,8 @@ def load_arrays(path, required=(), hint: str = REBUILD_HINT, expect: dict | None
     try:
         with np.load(path, allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in npz.files}
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as err:
-        _fail(path, f"not a readable .npz file ({err})", hint)
+    except Exception as err:  # zipfile and numpy raise many types for a corrupt file
+        _fail(path, f"not a readable .npz file ({type(err).__name__}: {_one_line(err)})", hint)
     missing = [k for k in (*required, "__meta__") if k not in arrays]
     if missing:
         _fail(path, f"missing arrays {missing}", hint)
@@ -167,11 +177,12 @@ def save_checkpoint(path, model: torch.nn.Module, spec: dict, meta: dict | None 
     """Save weights, the JSON-able ``spec`` that rebuilds the model, a
     checksum of the weights and ``meta`` (what run the weights belong to)."""
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    spec_json, meta_json = json.dumps(spec, sort_keys=True), json.dumps(meta or {}, sort_keys=True)
     blob = {
         "format": CHECKPOINT_FORMAT,
-        "spec": json.dumps(spec, sort_keys=True),
-        "meta": json.dumps(meta or {}, sort_keys=True),
-        "sha256": _tensors_sha256(state),
+        "spec": spec_json,
+        "meta": meta_json,
+        "sha256": _checkpoint_sha256(state, spec_json, meta_json),
         "state_dict": state,
     }
     with atomic_path(path) as tmp:
@@ -195,16 +206,21 @@ def load_checkpoint(path, hint: str = REBUILD_HINT, expect: dict | None = None) 
     try:
         blob = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # torch raises many types for a corrupt file
-        _fail(path, f"not a readable checkpoint ({type(err).__name__}: {str(err)[:200]})", hint)
+        if "Weights only load failed" in str(err):
+            _fail(path, "not a readable checkpoint: it holds Python objects other than tensors and plain "
+                  "data, which are refused because loading them could run code", hint)
+        _fail(path, f"not a readable checkpoint ({type(err).__name__}: {_one_line(err)})", hint)
     if not isinstance(blob, dict) or blob.get("format") != CHECKPOINT_FORMAT:
         _fail(path, "not a liegg checkpoint", hint)
-    state = blob.get("state_dict")
+    state, spec_json, meta_json = blob.get("state_dict"), blob.get("spec"), blob.get("meta")
     if not isinstance(state, dict) or not all(torch.is_tensor(v) for v in state.values()):
         _fail(path, "holds no weights", hint)
-    if "sha256" in blob and _tensors_sha256(state) != blob["sha256"]:
-        _fail(path, "the weights do not match their checksum (corrupted file)", hint)
-    _check_meta(path, json.loads(blob.get("meta", "{}")), expect, hint)
-    return json.loads(blob["spec"]), state
+    if not (isinstance(spec_json, str) and isinstance(meta_json, str) and isinstance(blob.get("sha256"), str)):
+        _fail(path, "lacks its spec, meta data or checksum", hint)
+    if _checkpoint_sha256(state, spec_json, meta_json) != blob["sha256"]:
+        _fail(path, "its content does not match its checksum (corrupted file)", hint)
+    _check_meta(path, json.loads(meta_json), expect, hint)
+    return json.loads(spec_json), state
 
 
 def save_spectrum(path, spec: Spectrum, extra: dict | None = None, meta: dict | None = None) -> None:
@@ -245,7 +261,7 @@ def read_json(path, hint: str = REBUILD_HINT):
     try:
         return json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        _fail(path, f"not valid JSON ({err})", hint)
+        _fail(path, f"not valid JSON ({_one_line(err)})", hint)
 
 
 def load_dataset(path, expect: dict | None = None) -> dict:
@@ -319,7 +335,7 @@ def load_resume(path, key: dict) -> dict | None:
         blob = torch.load(path, map_location="cpu", weights_only=True)
         saved_key = json.loads(blob["key"]) if blob.get("format") == RESUME_FORMAT else None
     except Exception as err:  # a damaged cache is skipped, whatever torch raises
-        log.warning("%s: unreadable resume file, starting afresh (%s: %s)", path, type(err).__name__, str(err)[:200])
+        log.warning("%s: unreadable resume file, starting afresh (%s: %s)", path, type(err).__name__, _one_line(err))
         return None
     if saved_key != json.loads(json.dumps(key, sort_keys=True)):
         log.info("%s: saved for other settings, inputs or code; starting afresh", path)
