@@ -113,7 +113,7 @@ def incomplete_outputs(workdir: Path) -> set[str]:
 # --------------------------------------------------------------------------- #
 def start_snakemake(workdir: Path, *args: str) -> subprocess.Popen:
     """Snakemake in its own process group, so that one killpg takes it and all its jobs."""
-    log = open(workdir / "snakemake.out", "a")
+    log = open(workdir / "snakemake.out", "w")
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     cmd = [sys.executable, "-m", "snakemake", "--cores", "2", *args]
     return subprocess.Popen(cmd, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
@@ -152,17 +152,32 @@ def _log_says(workdir, path, text):
     return lambda: (workdir / path).exists() and text in (workdir / path).read_text()
 
 
+def _started(workdir, rule, delay=0.3):
+    """True a little after Snakemake has started a job of ``rule``: for jobs
+    whose work takes less time than polling may lag, the kill lands while the
+    job's interpreter starts."""
+    seen = []
+
+    def condition():
+        if not seen and f"rule {rule}:" in (workdir / "snakemake.out").read_text():
+            seen.append(time.monotonic())
+        return bool(seen) and time.monotonic() > seen[0] + delay
+
+    return condition
+
+
 def kill_points(workdir: Path):
     """(name, the output of the job it must interrupt, condition that triggers the kill)."""
     train_log = f"logs/train_model/{STUDY}/{RUNS[0]}.log"
+    extract_log = f"logs/compute_spectrum/{STUDY}/{RUNS[0]}.log"
     resume = run_file(RUNS[0], "train.resume.pt")
     return [
-        ("dataset generation", DATASET, _exists(workdir, "logs/make_dataset/o5-n600-v50-t50-s0.log")),
+        ("dataset generation", DATASET, _started(workdir, "make_dataset")),
         # The smoke config saves a resume state every 5 of its 100 epochs.
         ("training, between epochs", run_file(RUNS[0], "model.pt"), _exists(workdir, resume)),
         ("training again, once resumed", run_file(RUNS[0], "model.pt"), _log_says(workdir, train_log, "resuming")),
-        ("extraction", run_file(RUNS[0], "spectrum.npz"), _exists(workdir, f"logs/compute_spectrum/{STUDY}/{RUNS[0]}.log")),
-        ("tables", TABLES[0], _exists(workdir, f"logs/gather_tables/{STUDY}.log")),
+        ("extraction", run_file(RUNS[0], "spectrum.npz"), _exists(workdir, extract_log)),
+        ("tables", TABLES[0], _started(workdir, "gather_tables")),
         ("figure", FIGURES[0], _exists(workdir, f"logs/plot_spectrum/{STUDY}.log")),
     ]
 
@@ -242,7 +257,8 @@ def test_two_clean_runs_give_identical_tables(smoke_run, tmp_path):
     assert len(files) == 9  # dataset, 2 checkpoints, 2 spectra, 2 tables, 2 figures
     for path in files:
         if path.suffix == ".pt":
-            (spec, state), (spec_ref, state_ref) = io.load_checkpoint(second / path), io.load_checkpoint(smoke_run / path)
+            spec, state = io.load_checkpoint(second / path)
+            spec_ref, state_ref = io.load_checkpoint(smoke_run / path)
             assert spec == spec_ref and all(torch.equal(state[k], state_ref[k]) for k in state_ref), path
         else:
             assert sha256(second / path) == sha256(smoke_run / path), path
@@ -301,7 +317,10 @@ CORRUPTIONS = {
     ),
     "corrupted checkpoint and truncated training record": (
         lambda w: (_zero_middle(w / run_file(RUNS[0], "model.pt")), _truncate(w / run_file(RUNS[1], "train.json"))),
-        [(run_file(RUNS[0], "model.pt"), "does not match its checksum"), (run_file(RUNS[1], "train.json"), "not valid JSON")],
+        [
+            (run_file(RUNS[0], "model.pt"), "does not match its checksum"),
+            (run_file(RUNS[1], "train.json"), "not valid JSON"),
+        ],
     ),
     "checkpoint of another run swapped in, and a constant network": (
         lambda w: (_swap_checkpoints(w), _constant_model(w)),

@@ -27,5 +27,6 @@ data = io.load_dataset(
 spec = {**record["spec"], "liegg": snakemake.params.settings}
 spectrum, biases, summary = extract_run(model, data, spec)
 logging.info("summary: %s", summary)
-io.save_spectrum(snakemake.output.spectrum, spectrum, extra={"biases": biases}, meta={**spec, "study": study, "run": run})
+meta = {**spec, "study": study, "run": run}
+io.save_spectrum(snakemake.output.spectrum, spectrum, extra={"biases": biases}, meta=meta)
 io.write_json(snakemake.output.summary, summary)

@@ -32,6 +32,7 @@ model, record = runs.train_run(
     on_checkpoint=lambda state: io.save_resume(resume_path, state, key),
 )
 logging.info("best epoch %d, val %s, test %s", record["best_epoch"], record["val"], record["test"])
-io.save_checkpoint(snakemake.output.model, model, record["architecture"], meta={"study": study, "run": run, "spec": spec})
+meta = {"study": study, "run": run, "spec": spec}
+io.save_checkpoint(snakemake.output.model, model, record["architecture"], meta=meta)
 io.write_json(snakemake.output.record, record)
 resume_path.unlink(missing_ok=True)
