@@ -241,6 +241,14 @@ def test_changed_settings_never_resume_a_stale_state(smoke_run, tmp_path):
     assert not stale.exists()
 
 
+def test_changing_the_checkpoint_interval_retrains_nothing(smoke_run, tmp_path):
+    config = yaml.safe_load((smoke_run / "config/smoke.yaml").read_text())
+    config["studies"][STUDY]["training"]["checkpoint_every"] = 0
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(yaml.safe_dump(config))
+    assert planned_jobs(smoke_run, "--configfile", str(edited)) == {}
+
+
 # --------------------------------------------------------------------------- #
 # Determinism
 # --------------------------------------------------------------------------- #

@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -96,8 +97,6 @@ def _fail(path, what: str, hint: str = REBUILD_HINT):
 
 def _one_line(err) -> str:
     """The first line of an error message, without terminal colour codes."""
-    import re
-
     lines = re.sub(r"\x1b\[[0-9;]*m", "", str(err)).strip().splitlines()
     return lines[0][:200] if lines else ""
 
