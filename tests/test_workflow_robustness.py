@@ -22,7 +22,7 @@ import pytest
 import torch
 import yaml
 
-from liegg import io
+from liegg import io, make_o5
 from liegg.models import MLP, Standardized
 
 from workflow_helpers import copy_repo, planned_jobs, snakemake
@@ -42,8 +42,8 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def run_file(study_run: str, name: str) -> str:
-    return f"results/runs/{STUDY}/{study_run}/{name}"
+def run_file(run: str, name: str) -> str:
+    return f"results/runs/{STUDY}/{run}/{name}"
 
 
 def clone(finished: Path, dest: Path) -> Path:
@@ -287,8 +287,6 @@ def _zero_middle(path: Path) -> None:
 
 
 def _swap_in_other_dataset(workdir: Path) -> None:
-    from liegg import make_o5
-
     meta = {"task": "o5", "id": "o5-n600-v50-t50-s9", "n_samples": 600, "n_val": 50, "n_test": 50, "seed": 9}
     io.save_arrays(workdir / DATASET, make_o5(600, 50, 50, seed=9), meta=meta)
 
