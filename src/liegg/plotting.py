@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-
 import matplotlib
 
 matplotlib.use("Agg")  # figures are files; no screen is needed
 import matplotlib.pyplot as plt  # noqa: E402
+
+from .io import atomic_path  # noqa: E402
 
 __all__ = ["STYLE", "apply_style", "save_figure", "seed_colors"]
 
@@ -43,8 +44,6 @@ def save_figure(fig, pdf_path, png_path=None) -> None:
     """Save a figure as vector PDF (and PNG), without a creation date, so that
     the same data give the same bytes. Each file is written under a temporary
     name and renamed: a killed job never leaves a truncated figure."""
-    from .io import atomic_path
-
     with atomic_path(pdf_path) as tmp:
         fig.savefig(tmp, format="pdf", metadata={"CreationDate": None, "Creator": "liegg"})
     if png_path is not None:
