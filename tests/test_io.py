@@ -37,7 +37,7 @@ def _write_spectrum(path, meta=RUN):
     io.save_spectrum(path, spectrum(torch.randn(30, 25, dtype=torch.float64)), meta=meta)
 
 
-def _write_record(path, meta=RUN):
+def _write_summary(path, meta=RUN):
     io.write_json(path, {"spec": {"seed": 0}, **meta})
 
 
@@ -46,7 +46,7 @@ KINDS = {
     "dataset": ("o5-n60-v10-t10-s0.npz", _write_dataset, lambda p: io.load_dataset(p, expect=DATASET)),
     "checkpoint": ("model.pt", _write_checkpoint, lambda p: io.load_checkpoint(p, expect=RUN)),
     "spectrum": ("spectrum.npz", _write_spectrum, lambda p: io.load_spectrum(p, expect=RUN)),
-    "record": ("train.json", _write_record, io.read_json),
+    "summary": ("liegg.json", _write_summary, lambda p: io.read_json(p, expect=RUN)),
 }
 # A valid file of each kind that does not belong where it is put.
 SWAPS = {
@@ -62,7 +62,8 @@ SWAPS = {
     "checkpoint in place of a spectrum": ("spectrum", _write_checkpoint),
     "pickled object in place of a checkpoint": ("checkpoint", lambda p: torch.save({"x": object}, p)),
     "state dict in place of a checkpoint": ("checkpoint", lambda p: torch.save(_model().state_dict(), p)),
-    "checkpoint in place of a record": ("record", _write_checkpoint),
+    "checkpoint in place of a summary": ("summary", _write_checkpoint),
+    "summary of another run": ("summary", lambda p: _write_summary(p, OTHER_RUN)),
 }
 
 

@@ -253,14 +253,18 @@ def write_json(path, obj) -> None:
         tmp.write_text(json.dumps(obj, indent=2, sort_keys=True) + "\n")
 
 
-def read_json(path, hint: str = REBUILD_HINT):
+def read_json(path, hint: str = REBUILD_HINT, expect: dict | None = None):
+    """Read a JSON file; with ``expect``, it must be an object holding those entries."""
     path = Path(path)
     if not path.is_file():
         _fail(path, "file not found", hint)
     try:
-        return json.loads(path.read_text())
+        obj = json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         _fail(path, f"not valid JSON ({_one_line(err)})", hint)
+    if expect is not None:
+        _check_meta(path, obj if isinstance(obj, dict) else {}, expect, hint)
+    return obj
 
 
 def load_dataset(path, expect: dict | None = None) -> dict:

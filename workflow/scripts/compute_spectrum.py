@@ -29,4 +29,4 @@ spectrum, biases, summary = extract_run(model, data, spec)
 logging.info("summary: %s", summary)
 meta = {**spec, "study": study, "run": run}
 io.save_spectrum(snakemake.output.spectrum, spectrum, extra={"biases": biases}, meta=meta)
-io.write_json(snakemake.output.summary, summary)
+io.write_json(snakemake.output.summary, {**summary, "study": study, "run": run})
