@@ -40,31 +40,62 @@ def _drop(path):
     return edit
 
 
+def _rename_study(cfg):
+    cfg["studies"]["O5-Ref"] = cfg["studies"].pop("o5_reference")
+
+
+def _add_top_level_key(cfg):
+    cfg["devices"] = "cpu"
+
+
 STUDY = ("studies", "o5_reference")
 ROT = ("studies", "rotmnist_mlp")
+S = "studies.o5_reference"
+# case: (edit, the key the message must name, what it must say is allowed)
 CASES = {
-    "unknown key": (_add_key, "learning_rate"),
-    "missing key": (_drop_key, "seed"),
-    "wrong type": (_set((*STUDY, "training", "epochs"), "ten"), "studies.o5_reference.training.epochs"),
-    "negative width": (_set((*STUDY, "model", "width"), [-32]), "studies.o5_reference.model.width[0]"),
-    "empty seed list": (_set((*STUDY, "seeds"), []), "studies.o5_reference.seeds"),
-    "duplicate seeds": (_set((*STUDY, "seeds"), [1, 1]), "studies.o5_reference.seeds"),
-    "unknown architecture": (_set((*STUDY, "model", "arch"), "transformer"), "studies.o5_reference.model.arch"),
-    "unknown task": (_set((*STUDY, "task"), "imagenet"), "studies.o5_reference.task"),
-    "bad device": (_set(("device",), "tpu"), "device"),
-    "zero learning rate": (_set((*STUDY, "training", "lr"), 0), "studies.o5_reference.training.lr"),
-    "split larger than data": (_set((*STUDY, "dataset", "n_val"), 590), "studies.o5_reference.dataset"),
-    "no studies": (_set(("studies",), {}), "studies"),
-    "kernel size on an mlp": (_set((*ROT, "model", "kernel_size"), [3]), "studies.rotmnist_mlp.model.kernel_size"),
-    "cnn without kernel size": (_drop(("studies", "rotmnist_cnn", "model", "kernel_size")), "kernel_size"),
-    "even kernel size": (_set(("studies", "rotmnist_cnn", "model", "kernel_size"), [4]), "kernel_size"),
-    "rotmnist without blur": (_drop((*ROT, "dataset", "blur_sigma")), "blur_sigma"),
-    "blur on o5": (_set((*STUDY, "dataset", "blur_sigma"), 1.5), "studies.o5_reference.dataset.blur_sigma"),
-    "unknown mnist source": (_set((*ROT, "dataset", "source"), "kaggle"), "studies.rotmnist_mlp.dataset.source"),
-    "unknown centre": (_set((*ROT, "liegg", "action", "centre"), "middle"), "liegg.action.centre"),
-    "more digits than embedded": (_set((*ROT, "dataset", "n_samples"), 20000), "dataset.n_samples"),
-    "bad mirror url": (_set(("mnist_mirrors",), ["ftp.example.org"]), "mnist_mirrors[0]"),
-    "accuracy monitor on o5": (_set((*STUDY, "training", "monitor"), "accuracy"), "studies.o5_reference.training.monitor"),
+    "unknown key": (_add_key, "learning_rate", "allowed keys: batch_size, checkpoint_every, epochs, lr"),
+    "missing key": (_drop_key, "seed", "is a required property"),
+    "wrong type": (_set((*STUDY, "training", "epochs"), "ten"), f"{S}.training.epochs", "not of type 'integer'"),
+    "negative width": (_set((*STUDY, "model", "width"), [-32]), f"{S}.model.width[0]", "minimum of 1"),
+    "empty seed list": (_set((*STUDY, "seeds"), []), f"{S}.seeds", "should be non-empty"),
+    "duplicate seeds": (_set((*STUDY, "seeds"), [1, 1]), f"{S}.seeds", "non-unique elements"),
+    "unknown architecture": (_set((*STUDY, "model", "arch"), "transformer"), f"{S}.model.arch", "is not one of ["),
+    "unknown task": (_set((*STUDY, "task"), "imagenet"), f"{S}.task", "is not one of ["),
+    "bad device": (_set(("device",), "tpu"), "device", "is not one of ['auto', 'cpu', 'cuda']"),
+    "zero learning rate": (_set((*STUDY, "training", "lr"), 0), f"{S}.training.lr", "minimum of 0"),
+    "split larger than data": (_set((*STUDY, "dataset", "n_val"), 590), f"{S}.dataset", "must be smaller than"),
+    "no studies": (_set(("studies",), {}), "studies", "should be non-empty"),
+    "batch size zero": (_set((*STUDY, "training", "batch_size"), 0), f"{S}.training.batch_size", "minimum of 1"),
+    "fractional sample count": (
+        _set((*STUDY, "dataset", "n_samples"), 600.5), f"{S}.dataset.n_samples", "not of type 'integer'"
+    ),
+    "unknown liegg split": (_set((*STUDY, "liegg", "split"), "holdout"), f"{S}.liegg.split", "'all', 'train'"),
+    "unknown output mode": (_set((*STUDY, "liegg", "outputs"), "mean"), f"{S}.liegg.outputs", "['each', 'sum']"),
+    "text for a boolean": (_set((*STUDY, "liegg", "normalize"), "yes"), f"{S}.liegg.normalize", "'boolean'"),
+    "zero chunk size": (_set((*STUDY, "liegg", "chunk_size"), 0), f"{S}.liegg.chunk_size", "minimum of 1"),
+    "empty depth grid": (_set((*STUDY, "model", "depth"), []), f"{S}.model.depth", "should be non-empty"),
+    "duplicate widths": (_set((*STUDY, "model", "width"), [16, 16]), f"{S}.model.width", "non-unique elements"),
+    "grid given as a number": (_set((*STUDY, "model", "depth"), 2), f"{S}.model.depth", "not of type 'array'"),
+    "negative weight decay": (
+        _set((*STUDY, "training", "weight_decay"), -0.1), f"{S}.training.weight_decay", "minimum of 0"
+    ),
+    "learning rate as text": (_set((*STUDY, "training", "lr"), "3e-3"), f"{S}.training.lr", "not of type 'number'"),
+    "negative seed": (_set((*STUDY, "seeds"), [0, -1]), f"{S}.seeds[1]", "minimum of 0"),
+    "negative checkpoint interval": (
+        _set((*STUDY, "training", "checkpoint_every"), -5), f"{S}.training.checkpoint_every", "minimum of 0"
+    ),
+    "bad study name": (_rename_study, "O5-Ref", "does not match"),
+    "unknown top-level key": (_add_top_level_key, "devices", "allowed keys: device, mnist_mirrors, studies"),
+    "kernel size on an mlp": (_set((*ROT, "model", "kernel_size"), [3]), "studies.rotmnist_mlp.model.kernel_size", "does not apply to this task or architecture"),
+    "cnn without kernel size": (_drop(("studies", "rotmnist_cnn", "model", "kernel_size")), "kernel_size", "'kernel_size' is a required property"),
+    "even kernel size": (_set(("studies", "rotmnist_cnn", "model", "kernel_size"), [4]), "kernel_size", "kernel sizes must be odd"),
+    "rotmnist without blur": (_drop((*ROT, "dataset", "blur_sigma")), "blur_sigma", "'blur_sigma' is a required property"),
+    "blur on o5": (_set((*STUDY, "dataset", "blur_sigma"), 1.5), "studies.o5_reference.dataset.blur_sigma", "does not apply to this task or architecture"),
+    "unknown mnist source": (_set((*ROT, "dataset", "source"), "kaggle"), "studies.rotmnist_mlp.dataset.source", "['embedded', 'download']"),
+    "unknown centre": (_set((*ROT, "liegg", "action", "centre"), "middle"), "liegg.action.centre", "['true', 'authors']"),
+    "more digits than embedded": (_set((*ROT, "dataset", "n_samples"), 20000), "dataset.n_samples", "use source: download"),
+    "bad mirror url": (_set(("mnist_mirrors",), ["ftp.example.org"]), "mnist_mirrors[0]", "does not match '^(https?|file)://'"),
+    "accuracy monitor on o5": (_set((*STUDY, "training", "monitor"), "accuracy"), "studies.o5_reference.training.monitor", "the only allowed value is 'loss'"),
 }
 
 
@@ -75,7 +106,7 @@ def workdir(tmp_path_factory):
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_bad_config_is_stopped_with_the_key_named(case, workdir, tmp_path):
-    edit, key = CASES[case]
+    edit, key, allowed = CASES[case]
     cfg = copy.deepcopy(SMOKE)
     edit(cfg)
     path = tmp_path / "bad.yaml"
@@ -83,5 +114,5 @@ def test_bad_config_is_stopped_with_the_key_named(case, workdir, tmp_path):
     proc = snakemake(workdir, "--configfile", str(path), check=False)
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
-    assert "invalid config" in out and key in out, out
+    assert out.count("invalid config") == 1 and key in out and allowed in out, out
     assert not (workdir / "results").exists()

@@ -5,6 +5,7 @@ The public API, re-exported from modules that each do one job.
 
 from .actions import VectorAction
 from .datasets import make_o5, o5_target, vector_scales
+from .extraction import DegenerateSpectrum
 from .groups import algebra_basis, project_onto_algebra, so_basis
 from .layers import LayerOutput, hidden_layer_count, layer_outputs
 from .metrics import generator_similarity, symmetry_bias
@@ -25,6 +26,7 @@ __all__ = [
     "make_o5",
     "o5_target",
     "vector_scales",
+    "DegenerateSpectrum",
     "algebra_basis",
     "project_onto_algebra",
     "so_basis",

@@ -9,11 +9,50 @@ import torch
 from .groups import algebra_basis
 from .layers import hidden_layer_count, layer_outputs
 from .metrics import symmetry_bias
-from .polarization import polarization_gram
+from .polarization import _eval_mode, polarization_gram
 from .spectrum import Spectrum, spectrum_from_gram
 from .tasks import get_task
 
-__all__ = ["extract_run", "extract_layers", "summarize_spectrum"]
+__all__ = ["DegenerateSpectrum", "extract_run", "extract_layers", "output_spread", "summarize_spectrum"]
+
+#: A spectrum whose largest symmetry variance is at most this times the
+#: variance of the model's outputs is degenerate (see :func:`extract_run`).
+DEGENERATE_RTOL = 1e-10
+
+
+class DegenerateSpectrum(ValueError):
+    """The model's outputs do not change on the data: every generator looks
+    like a symmetry and the spectrum says nothing."""
+
+
+@torch.no_grad()
+def output_spread(model, x: torch.Tensor, chunk_size: int = 4096) -> tuple[float, float]:
+    """Variance of the model's outputs over the samples, and the part of it
+    that float32 rounding alone can produce, in float64.
+
+    Parameters
+    ----------
+    model : callable
+    x : Tensor of shape ``(N, ...)``
+
+    Returns
+    -------
+    variance : float
+        ``mean_i ||f(x_i) - mean_j f(x_j)||^2``.
+    rounding : float
+        ``eps**2 * mean_i ||f(x_i)||^2`` with ``eps`` the float32 machine epsilon.
+
+    Examples
+    --------
+    >>> x = torch.tensor([[1.0], [3.0]])
+    >>> output_spread(torch.nn.Identity(), x)[0], output_spread(lambda v: 0 * v + 7, x)[0]
+    (1.0, 0.0)
+    """
+    with _eval_mode(model):
+        y = torch.cat([model(chunk).reshape(len(chunk), -1) for chunk in x.split(chunk_size)]).to(torch.float64)
+    variance = float((y - y.mean(dim=0)).pow(2).sum(dim=1).mean())
+    rounding = torch.finfo(torch.float32).eps ** 2 * float(y.pow(2).sum(dim=1).mean())
+    return variance, rounding
 
 
 def _samples(data: dict, split: str) -> torch.Tensor:
@@ -50,13 +89,23 @@ def extract_run(
     summary : dict
         See :func:`summarize_spectrum`, plus ``extract_seconds`` and the
         ``device`` that computed the Jacobians.
+
+    Raises
+    ------
+    DegenerateSpectrum
+        When the outputs vary over the samples no more than float32 rounding
+        can explain, or the largest symmetry variance is at most
+        ``DEGENERATE_RTOL`` times their variance: a model whose outputs are
+        constant on the data (a collapsed or untrained network) is invariant
+        to every generator, so its generators would be meaningless. The run
+        fails with this message instead of writing them.
     """
     task = get_task(spec["task"])
     device = torch.device(device)
     x = _samples(data, spec["liegg"]["split"]).to(device=device, dtype=torch.float32)
     model = model.to(device)
     start = time.perf_counter()
-    result = _extract(model, x, task, spec["liegg"])
+    result = _extract(model, x, task, spec["liegg"], spec.get("seed"))
     result[2].update(extract_seconds=time.perf_counter() - start, device=str(device))
     return result
 
@@ -78,7 +127,7 @@ def extract_layers(
     settings = {**spec["liegg"], "normalize": True}
     summaries = []
     for layer in range(1, hidden_layer_count(model) + 1):
-        _, _, summary = _extract(layer_outputs(model, layer), x, task, settings)
+        _, _, summary = _extract(layer_outputs(model, layer), x, task, settings, spec.get("seed"))
         summaries.append({"layer": layer, **summary})
     return summaries
 
@@ -93,13 +142,21 @@ def _action(task, settings):
     return action
 
 
-def _extract(model, x, task, settings):
+def _extract(model, x, task, settings, seed=None):
     gram, rows = polarization_gram(
         model, x, _action(task, settings),
         outputs=settings["outputs"], normalize=settings["normalize"], chunk_size=settings["chunk_size"],
     )
     gram = gram.cpu()
     spec_ = spectrum_from_gram(gram, rows)
+    variance, rounding = output_spread(model, x, settings["chunk_size"])
+    if variance <= rounding or float(spec_.variances[-1]) <= DEGENERATE_RTOL * variance:
+        raise DegenerateSpectrum(
+            f"the outputs of the model (seed {seed}) do not change on the {len(x)} samples: "
+            f"largest symmetry variance {float(spec_.variances[-1]):.3g}, output variance {variance:.3g}; "
+            "every generator looks like a symmetry, so the spectrum says nothing. The network has "
+            "collapsed to a constant: check its training log and retrain it (other seed or learning rate)"
+        )
     biases = symmetry_bias(spec_.generators, task.algebra)
     d = spec_.generators.shape[-1]
     algebra_dim = len(algebra_basis(task.algebra, d, dtype=torch.float64))

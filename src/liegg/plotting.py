@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import matplotlib
 
 matplotlib.use("Agg")  # figures are files; no screen is needed
 import matplotlib.pyplot as plt  # noqa: E402
+
+from .io import atomic_path  # noqa: E402
 
 __all__ = ["STYLE", "apply_style", "save_figure", "seed_colors"]
 
@@ -42,9 +42,11 @@ def seed_colors(n: int):
 
 def save_figure(fig, pdf_path, png_path=None) -> None:
     """Save a figure as vector PDF (and PNG), without a creation date, so that
-    the same data give the same bytes."""
-    Path(pdf_path).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(pdf_path, metadata={"CreationDate": None, "Creator": "liegg"})
+    the same data give the same bytes. Each file is written under a temporary
+    name and renamed: a killed job never leaves a truncated figure."""
+    with atomic_path(pdf_path) as tmp:
+        fig.savefig(tmp, format="pdf", metadata={"CreationDate": None, "Creator": "liegg"})
     if png_path is not None:
-        fig.savefig(png_path, metadata={"Software": "liegg"})
+        with atomic_path(png_path) as tmp:
+            fig.savefig(tmp, format="png", metadata={"Software": "liegg"})
     plt.close(fig)

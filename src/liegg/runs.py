@@ -31,7 +31,15 @@ def _architecture(task, spec, x_train, y_train) -> dict:
     return {"task": task.name, "model": spec["model"], "in_features": x_train[0].numel(), "out_features": out_features}
 
 
-def train_run(data: dict, spec: dict, device: torch.device) -> tuple[torch.nn.Module, dict]:
+def train_run(
+    data: dict,
+    spec: dict,
+    device: torch.device,
+    *,
+    checkpoint_every: int = 0,
+    on_checkpoint=None,
+    resume: dict | None = None,
+) -> tuple[torch.nn.Module, dict]:
     """Train the network a run spec describes.
 
     Parameters
@@ -42,6 +50,8 @@ def train_run(data: dict, spec: dict, device: torch.device) -> tuple[torch.nn.Mo
         ``task``, ``seed``, ``model`` (see :func:`liegg.build_model`) and
         ``training`` (``epochs, batch_size, lr, weight_decay``).
     device : torch.device
+    checkpoint_every, on_checkpoint, resume
+        Periodic training states and resuming from one, see :func:`liegg.fit`.
 
     Returns
     -------
@@ -71,6 +81,9 @@ def train_run(data: dict, spec: dict, device: torch.device) -> tuple[torch.nn.Mo
         weight_decay=training["weight_decay"],
         seed=spec["seed"],
         monitor=training.get("monitor", "loss"),
+        checkpoint_every=checkpoint_every,
+        on_checkpoint=on_checkpoint,
+        resume=resume,
     )
     n_train = len(split["x_train"])
     record = {

@@ -7,6 +7,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 import torch
 from torch import nn
@@ -104,6 +105,41 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss: str, batc
     return result
 
 
+def _state(epoch, model, optimizer, order_gen, best_state, best_score, result) -> dict:
+    """Everything :func:`fit` needs to continue after ``epoch`` (a deep copy)."""
+    return copy.deepcopy({
+        "epoch": epoch,
+        "best_score": best_score,
+        "model": model.state_dict(),
+        "optimizer": optimizer.state_dict(),
+        "order_rng": order_gen.get_state(),
+        "torch_rng": torch.get_rng_state(),
+        "best_state": best_state,
+        "best_epoch": result.best_epoch,
+        "best_val_loss": result.best_val_loss,
+        "history": result.history,
+        "seconds": result.seconds,
+    })
+
+
+def _restore(state: dict, model, optimizer, order_gen, epochs: int) -> int:
+    """Load a :func:`_state` dict; return the first epoch still to run."""
+    missing = sorted(set(_STATE_KEYS) - set(state))
+    if missing:
+        raise ValueError(f"resume state lacks {missing}")
+    if not 1 <= state["epoch"] < epochs:
+        raise ValueError(f"resume state is after epoch {state['epoch']}, but training has {epochs} epochs")
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    order_gen.set_state(state["order_rng"])
+    torch.set_rng_state(state["torch_rng"])
+    return state["epoch"] + 1
+
+
+_STATE_KEYS = ("epoch", "best_score", "model", "optimizer", "order_rng", "torch_rng", "best_state", "best_epoch",
+               "best_val_loss", "history", "seconds")
+
+
 def fit(
     model: nn.Module,
     train: tuple[torch.Tensor, torch.Tensor],
@@ -116,6 +152,9 @@ def fit(
     weight_decay: float,
     seed: int,
     monitor: str = "loss",
+    checkpoint_every: int = 0,
+    on_checkpoint: Callable[[dict], None] | None = None,
+    resume: dict | None = None,
 ) -> TrainResult:
     """Train with Adam and keep the weights of the best validation epoch.
 
@@ -136,6 +175,19 @@ def fit(
     monitor : {"loss", "accuracy"}
         Keep the epoch of the lowest validation loss, or the first epoch of the
         highest validation accuracy (classification; as the authors' code).
+    checkpoint_every : int
+        Every this many epochs (0: never), call ``on_checkpoint(state)`` with
+        the complete training state: model, optimizer, the random states of
+        the batch order and of torch, the best weights so far and the
+        history. Everything in it is a tensor or plain Python, so it loads
+        with ``torch.load(..., weights_only=True)``.
+    on_checkpoint : callable, optional
+        Receives the state (a copy it may keep).
+    resume : dict, optional
+        A state passed to ``on_checkpoint`` by an earlier, interrupted call
+        with the same arguments: training continues after its epoch and ends
+        with exactly the weights and history of an uninterrupted call (on the
+        CPU, bit for bit).
 
     Returns
     -------
@@ -144,7 +196,24 @@ def fit(
     Raises
     ------
     TrainingDiverged
-        When a batch loss is NaN or infinite.
+        When the loss of an epoch is NaN or infinite; the message names the
+        epoch and the seed.
+
+    Examples
+    --------
+    >>> x = torch.randn(64, 3); y = x.sum(dim=1, keepdim=True)
+    >>> states = []
+    >>> def run(**kw):
+    ...     torch.manual_seed(0)
+    ...     model = nn.Linear(3, 1)
+    ...     fit(model, (x, y), (x, y), loss="mse", epochs=4, batch_size=16, lr=0.01,
+    ...         weight_decay=0.0, seed=0, **kw)
+    ...     return model.weight
+    >>> full = run(checkpoint_every=2, on_checkpoint=states.append)
+    >>> [s["epoch"] for s in states]
+    [2]
+    >>> bool(torch.equal(run(resume=states[0]), full))
+    True
     """
     loss_fn = _loss_function(loss)
     if monitor not in ("loss", "accuracy") or (monitor == "accuracy" and loss != "cross_entropy"):
@@ -155,12 +224,23 @@ def fit(
     # Frozen parameters (layer-wise training) are left out of the optimizer.
     trainable = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.Adam(trainable, lr=lr, weight_decay=weight_decay)
-    best = evaluate(model, *val, loss=loss)
-    result = TrainResult(best_epoch=0, best_val_loss=best["loss"])
-    best_score = -best["accuracy"] if monitor == "accuracy" else best["loss"]
-    best_state = copy.deepcopy(model.state_dict())
-    start = time.perf_counter()
-    for epoch in range(1, epochs + 1):
+    if resume is None:
+        first = 1
+        best = evaluate(model, *val, loss=loss)
+        result = TrainResult(best_epoch=0, best_val_loss=best["loss"])
+        best_score = -best["accuracy"] if monitor == "accuracy" else best["loss"]
+        best_state = copy.deepcopy(model.state_dict())
+    else:
+        first = _restore(resume, model, optimizer, order_gen, epochs)
+        result = TrainResult(
+            best_epoch=resume["best_epoch"], best_val_loss=resume["best_val_loss"],
+            history=list(resume["history"]), seconds=resume["seconds"],
+        )
+        best_state = copy.deepcopy(resume["best_state"])
+        best_score = resume["best_score"]
+        log.info("resuming after epoch %d of %d", first - 1, epochs)
+    start = time.perf_counter() - result.seconds
+    for epoch in range(first, epochs + 1):
         model.train()
         order = torch.randperm(n, generator=order_gen).to(x_train.device)
         running = torch.zeros((), device=x_train.device)
@@ -189,6 +269,9 @@ def fit(
             "epoch %d/%d train_loss %.5g val_loss %.5g best_epoch %d (%.0f samples/s)",
             epoch, epochs, train_loss, scores["loss"], result.best_epoch, epoch * n / max(elapsed, 1e-9),
         )
+        if checkpoint_every and on_checkpoint is not None and epoch % checkpoint_every == 0 and epoch < epochs:
+            result.seconds = elapsed
+            on_checkpoint(_state(epoch, model, optimizer, order_gen, best_state, best_score, result))
     result.seconds = time.perf_counter() - start
     model.load_state_dict(best_state)
     return result

@@ -54,6 +54,10 @@ def validate_config(cfg):
             detail += f" (allowed keys: {', '.join(allowed)})"
         elif error.validator == "not" and error.schema == {"not": {}}:
             detail = "this key does not apply to this task or architecture; remove it"
+        elif error.validator == "not" and error.schema == {"not": {"multipleOf": 2}}:
+            detail = f"{error.instance} is even; kernel sizes must be odd"
+        elif error.validator == "const":
+            detail = f"{error.instance!r} is not allowed for this task; the only allowed value is {error.validator_value!r}"
         raise ConfigError(f"invalid config at '{_key_path(error)}': {detail}")
     for name, study in cfg["studies"].items():
         ds = study["dataset"]
@@ -148,6 +152,8 @@ def get_training_spec(wildcards):
     """What training depends on (not the LieGG settings)."""
     spec = dict(RUNS[(wildcards.study, wildcards.run)])
     spec.pop("liegg")
+    # How often training saves a resume state does not change its result.
+    spec["training"] = {k: v for k, v in spec["training"].items() if k != "checkpoint_every"}
     return spec
 
 

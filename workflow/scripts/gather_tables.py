@@ -7,8 +7,9 @@ study = snakemake.wildcards.study
 run_rows, spectrum_rows, timing_rows = [], [], []
 files = zip(snakemake.params.runs, snakemake.input.records, snakemake.input.spectra, snakemake.input.summaries)
 for run, record_path, spectrum_path, summary_path in files:
-    record, summary = io.read_json(record_path), io.read_json(summary_path)
-    spectrum, arrays, _ = io.load_spectrum(spectrum_path)
+    # Spectra and summaries say which run they belong to: a file of another run is refused.
+    record, summary = io.read_json(record_path), io.read_json(summary_path, expect={"study": study, "run": run})
+    spectrum, arrays, _ = io.load_spectrum(spectrum_path, expect={"study": study, "run": run})
     run_rows.append(tables.run_row(study, run, record, summary))
     spectrum_rows += tables.spectrum_rows(
         study, run, record, spectrum.variances, spectrum.singular_values, arrays["biases"]

@@ -13,4 +13,4 @@ sources = {key: value for key, value in snakemake.input.items() if key != "code"
 data = task.make_data(**spec, **sources)
 for key, value in data.items():
     logging.info("%s: shape %s, dtype %s", key, tuple(value.shape), value.dtype)
-io.save_arrays(snakemake.output.data, data, meta={"task": task.name, **spec})
+io.save_arrays(snakemake.output.data, data, meta={"task": task.name, "id": snakemake.wildcards.dataset, **spec})

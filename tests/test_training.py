@@ -1,0 +1,122 @@
+"""Training: resuming from a periodic checkpoint equals an uninterrupted run;
+NaN or inf stops the run with the seed in the message."""
+
+import math
+
+import pytest
+import torch
+
+from liegg import TrainingDiverged, fit, io, make_o5
+from liegg.runs import train_run
+
+SPEC = {
+    "task": "o5",
+    "seed": 3,
+    "model": {"arch": "mlp", "depth": 2, "width": 8},
+    "training": {"epochs": 7, "batch_size": 32, "lr": 0.01, "weight_decay": 1e-4},
+}
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_o5(200, 40, 20, seed=1)
+
+
+class Killed(Exception):
+    """Stands for SIGKILL: training stops right after a checkpoint is saved."""
+
+
+def _train(data, **kwargs):
+    model, record = train_run(data, SPEC, torch.device("cpu"), **kwargs)
+    return model.state_dict(), record
+
+
+def _same_weights(a, b):
+    return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+@pytest.mark.parametrize("kill_after", [1, 2, 4, 6])
+def test_resumed_training_equals_uninterrupted(data, tmp_path, kill_after):
+    """Kill after the checkpoint of epoch ``kill_after``, reload it from disk
+    (weights_only=True), resume: weights, best epoch and history are equal
+    bit for bit to a run that was never interrupted."""
+    reference, reference_record = _train(data)
+    path, key = tmp_path / "train.resume.pt", {"spec": SPEC}
+
+    def save_then_maybe_die(state):
+        io.save_resume(path, state, key)
+        if state["epoch"] == kill_after:
+            raise Killed
+
+    with pytest.raises(Killed):
+        _train(data, checkpoint_every=1, on_checkpoint=save_then_maybe_die)
+    state = io.load_resume(path, key)
+    assert state["epoch"] == kill_after
+    resumed, record = _train(data, checkpoint_every=1, on_checkpoint=lambda s: None, resume=state)
+    assert _same_weights(resumed, reference)
+    assert record["history"] == reference_record["history"]
+    assert record["best_epoch"] == reference_record["best_epoch"]
+    assert record["test"] == reference_record["test"]
+
+
+def test_checkpointing_does_not_change_the_result(data):
+    states = []
+    plain, _ = _train(data)
+    checkpointed, _ = _train(data, checkpoint_every=2, on_checkpoint=states.append)
+    assert _same_weights(plain, checkpointed)
+    assert [s["epoch"] for s in states] == [2, 4, 6]  # none after the last epoch
+
+
+def test_resume_state_holds_everything_needed(data):
+    states = []
+    _train(data, checkpoint_every=3, on_checkpoint=states.append)
+    state = states[0]
+    assert set(state) >= {"model", "optimizer", "order_rng", "torch_rng", "best_state", "history", "best_epoch"}
+    assert [h["epoch"] for h in state["history"]] == [1, 2, 3]
+    assert state["optimizer"]["state"], "Adam moments are saved"
+
+
+def test_resume_file_of_other_settings_is_not_used(tmp_path):
+    path = tmp_path / "train.resume.pt"
+    io.save_resume(path, {"epoch": 2}, key={"spec": SPEC, "inputs": {"data.npz": "aa"}})
+    assert io.load_resume(path, {"spec": SPEC, "inputs": {"data.npz": "aa"}}) == {"epoch": 2}
+    assert io.load_resume(path, {"spec": SPEC, "inputs": {"data.npz": "bb"}}) is None
+    assert io.load_resume(tmp_path / "missing.pt", {}) is None
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "other kind"])
+def test_damaged_resume_file_is_skipped(tmp_path, damage, caplog):
+    path = tmp_path / "train.resume.pt"
+    io.save_resume(path, {"epoch": 2}, key={})
+    raw = path.read_bytes()
+    if damage == "truncate":
+        path.write_bytes(raw[: len(raw) // 2])
+    elif damage == "garbage":
+        path.write_bytes(b"\x00" * 100)
+    else:
+        torch.save({"format": "liegg-checkpoint-1"}, path)
+    assert io.load_resume(path, {}) is None
+
+
+def test_resume_from_a_state_of_a_longer_run_is_refused(data):
+    states = []
+    _train(data, checkpoint_every=5, on_checkpoint=states.append)
+    short = {**SPEC, "training": {**SPEC["training"], "epochs": 4}}
+    with pytest.raises(ValueError, match="after epoch 5"):
+        train_run(data, short, torch.device("cpu"), resume=states[0])
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf])
+def test_nan_or_inf_in_the_data_stops_fit_with_the_seed(bad):
+    x = torch.randn(64, 3)
+    y = x.sum(dim=1, keepdim=True)
+    y[5] = bad
+    model = torch.nn.Linear(3, 1)
+    with pytest.raises(TrainingDiverged, match=r"epoch 1 \(seed 11\)"):
+        fit(model, (x, y), (x[:8], y[:8]), loss="mse", epochs=3, batch_size=16, lr=0.01, weight_decay=0.0, seed=11)
+
+
+def test_exploding_learning_rate_stops_training_with_the_seed(data):
+    spec = {**SPEC, "training": {**SPEC["training"], "lr": 1e30}}
+    with pytest.raises(TrainingDiverged, match=r"seed 3\).*lower the learning rate"):
+        train_run(data, spec, torch.device("cpu"))

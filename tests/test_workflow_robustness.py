@@ -1,0 +1,380 @@
+"""Nothing lost, nothing wrong: the smoke workflow killed at several points,
+fed corrupt or swapped files, or diverging, and run twice for determinism.
+
+One clean smoke run is shared by the tests of this module; each test works on
+its own copy of it.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+import yaml
+
+from liegg import io, make_o5
+from liegg.models import MLP, Standardized
+
+from workflow_helpers import copy_repo, planned_jobs, snakemake
+
+SMOKE = ("--configfile", "config/smoke.yaml")
+STUDY = "o5_reference"
+RUNS = [f"mlp-d2-w16-s{seed}" for seed in (0, 1)]
+DATASET = "results/data/o5-n600-v50-t50-s0.npz"
+TABLES = [f"results/tables/{STUDY}/runs.csv", f"results/tables/{STUDY}/spectra.csv"]
+FIGURES = [f"figures/{STUDY}_spectrum.pdf", f"figures/{STUDY}_spectrum.png"]
+# Run as a reviewer would: go on with independent jobs, show failed logs, and
+# rerun what a killed run left incomplete (also in the default profile).
+FLAGS = ("--keep-going", "--show-failed-logs", "--rerun-incomplete")
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run_file(run: str, name: str) -> str:
+    return f"results/runs/{STUDY}/{run}/{name}"
+
+
+def clone(finished: Path, dest: Path) -> Path:
+    """Copy a finished workdir, keeping modification times and Snakemake's metadata."""
+    shutil.copytree(finished, dest, symlinks=True)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory):
+    """A copy of the repository after one complete, uninterrupted smoke run."""
+    workdir = copy_repo(tmp_path_factory.mktemp("clean_a"))
+    snakemake(workdir, *SMOKE, *FLAGS)
+    return workdir
+
+
+# --------------------------------------------------------------------------- #
+# Every file under its final name is complete
+# --------------------------------------------------------------------------- #
+def check_complete(path: Path) -> None:
+    """Raise unless ``path`` is a complete file of its kind."""
+    name = path.name
+    if name == "train.resume.pt":
+        assert torch.load(path, map_location="cpu", weights_only=True)["format"] == "liegg-resume-1"
+    elif name.endswith(".pt"):
+        io.load_checkpoint(path)
+    elif name.endswith(".npz"):
+        io.load_arrays(path)
+    elif name.endswith(".json"):
+        io.read_json(path)
+    elif name.endswith(".csv"):
+        text = path.read_text()
+        assert text.endswith("\n") and len(list(csv.DictReader(text.splitlines()))) > 0, path
+    elif name.endswith(".pdf"):
+        raw = path.read_bytes()
+        assert raw.startswith(b"%PDF") and raw.rstrip().endswith(b"%%EOF"), path
+    elif name.endswith(".png"):
+        raw = path.read_bytes()
+        assert raw.startswith(b"\x89PNG") and raw.endswith(b"IEND\xaeB`\x82"), path
+
+
+def final_files(workdir: Path) -> list[Path]:
+    """Files under their final names in results/ and figures/ (not benchmarks,
+    which Snakemake writes, nor the hidden temporary files of atomic writes)."""
+    files = []
+    for top in ("results", "figures"):
+        for path in sorted((workdir / top).rglob("*")):
+            if path.is_file() and not path.name.startswith(".") and "benchmarks" not in path.parts:
+                files.append(path)
+    return files
+
+
+def incomplete_outputs(workdir: Path) -> set[str]:
+    """Outputs Snakemake has marked as being written by a job that has not finished."""
+    marks = workdir / ".snakemake/incomplete"
+    found = set()
+    for mark in marks.rglob("*") if marks.exists() else []:
+        if mark.is_file() and mark.name != "migration_underway":
+            parts = mark.relative_to(marks).parts
+            encoded = "".join(p.lstrip("@") for p in parts)
+            found.add(base64.urlsafe_b64decode(encoded).decode())
+    return found
+
+
+# --------------------------------------------------------------------------- #
+# Interruption
+# --------------------------------------------------------------------------- #
+def start_snakemake(workdir: Path, *args: str) -> subprocess.Popen:
+    """Snakemake in its own process group, so that one killpg takes it and all its jobs."""
+    log = open(workdir / "snakemake.out", "w")
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", *args]
+    return subprocess.Popen(cmd, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+
+
+def kill_group(proc: subprocess.Popen) -> None:
+    """SIGKILL snakemake and every job it started; wait until all are gone."""
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError("processes of the killed workflow are still alive")
+        time.sleep(0.05)
+
+
+def wait_for(condition, proc: subprocess.Popen, timeout: float = 240.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if proc.poll() is not None:
+            raise AssertionError(f"the workflow ended (rc {proc.returncode}) before the kill point was reached")
+        if time.monotonic() > deadline:
+            raise AssertionError("kill point not reached in time")
+        time.sleep(0.005)
+
+
+def _exists(workdir, *paths):
+    return lambda: any((workdir / p).exists() for p in paths)
+
+
+def _log_says(workdir, path, text):
+    return lambda: (workdir / path).exists() and text in (workdir / path).read_text()
+
+
+def _started(workdir, output, delay=0.3):
+    """True a little after Snakemake has started the job that writes ``output``:
+    for jobs whose work takes less time than polling may lag, the kill lands
+    while the job's interpreter starts."""
+    seen = []
+
+    def condition():
+        if not seen and f"output: {output}" in (workdir / "snakemake.out").read_text():
+            seen.append(time.monotonic())
+        return bool(seen) and time.monotonic() > seen[0] + delay
+
+    return condition
+
+
+def kill_points(workdir: Path):
+    """(name, the output of the job it must interrupt, condition that triggers the kill)."""
+    train_log = f"logs/train_model/{STUDY}/{RUNS[0]}.log"
+    extract_log = f"logs/compute_spectrum/{STUDY}/{RUNS[0]}.log"
+    resume = run_file(RUNS[0], "train.resume.pt")
+    return [
+        ("dataset generation", DATASET, _started(workdir, DATASET)),
+        # The smoke config saves a resume state every 5 of its 100 epochs.
+        ("training, between epochs", run_file(RUNS[0], "model.pt"), _exists(workdir, resume)),
+        ("training again, once resumed", run_file(RUNS[0], "model.pt"), _log_says(workdir, train_log, "resuming")),
+        ("extraction", run_file(RUNS[0], "spectrum.npz"), _exists(workdir, extract_log)),
+        ("tables", TABLES[0], _started(workdir, TABLES[0])),
+        ("figure", FIGURES[0], _exists(workdir, f"logs/plot_spectrum/{STUDY}.log")),
+    ]
+
+
+def test_killed_workflow_resumes_to_identical_results(smoke_run, tmp_path):
+    """SIGKILL the whole workflow (Snakemake and its jobs) at six points in
+    turn, rerunning after each; the final results equal an uninterrupted
+    run's, and no file under its final name is ever incomplete."""
+    workdir = copy_repo(tmp_path)
+    survived = []
+    for name, output, condition in kill_points(workdir):
+        proc = start_snakemake(workdir, *SMOKE, *FLAGS)
+        wait_for(condition, proc)
+        kill_group(proc)
+        # The kill hit the job while it ran: Snakemake has its output marked incomplete.
+        assert output in incomplete_outputs(workdir), (name, incomplete_outputs(workdir))
+        for path in final_files(workdir):
+            check_complete(path)  # atomic writes: nothing truncated under a final name
+        if name.startswith("training"):
+            assert not (workdir / output).exists() and (workdir / run_file(RUNS[0], "train.resume.pt")).exists()
+        survived.append(name)
+        # A killed Snakemake leaves its lock: the way on is `snakemake --unlock`, then a rerun.
+        if len(survived) == 1:
+            snakemake(workdir, *SMOKE, "--unlock")
+        else:  # what --unlock does, without starting Snakemake once more
+            shutil.rmtree(workdir / ".snakemake/locks")
+    snakemake(workdir, *SMOKE, *FLAGS)
+    assert len(survived) == 6
+
+    log = (workdir / f"logs/train_model/{STUDY}/{RUNS[0]}.log").read_text()
+    assert "resuming after epoch" in log, "the last training run resumed from its checkpoint"
+    for table in TABLES:
+        assert sha256(workdir / table) == sha256(smoke_run / table), table
+    for run in RUNS:
+        _, state = io.load_checkpoint(workdir / run_file(run, "model.pt"))
+        _, reference = io.load_checkpoint(smoke_run / run_file(run, "model.pt"))
+        assert all(torch.equal(state[k], reference[k]) for k in reference)
+        history = io.read_json(workdir / run_file(run, "train.json"))["history"]
+        assert history == io.read_json(smoke_run / run_file(run, "train.json"))["history"]
+        assert not (workdir / run_file(run, "train.resume.pt")).exists(), "resume state is removed when done"
+    for path in final_files(workdir):
+        check_complete(path)
+    litter = [p for top in ("results", "figures") for p in (workdir / top).rglob(".*.tmp")]
+    assert litter == []
+    assert planned_jobs(workdir, *SMOKE) == {}
+
+
+def test_changed_settings_never_resume_a_stale_state(smoke_run, tmp_path):
+    """A resume state left by a killed run of other settings is ignored."""
+    workdir = clone(smoke_run, tmp_path / "stale")
+    stale = workdir / run_file(RUNS[0], "train.resume.pt")
+    io.save_resume(stale, {"epoch": 50}, key={"spec": "of another run"})
+    config = yaml.safe_load((workdir / "config/smoke.yaml").read_text())
+    config["studies"][STUDY]["training"]["epochs"] = 20
+    (workdir / "config/edited.yaml").write_text(yaml.safe_dump(config))
+    edited = ("--configfile", "config/edited.yaml")
+    snakemake(workdir, *edited, *FLAGS, run_file(RUNS[0], "model.pt"))
+    log = (workdir / f"logs/train_model/{STUDY}/{RUNS[0]}.log").read_text()
+    assert "starting afresh" in log and "resuming" not in log
+    assert len(io.read_json(workdir / run_file(RUNS[0], "train.json"))["history"]) == 20
+    assert not stale.exists()
+
+
+def test_changing_the_checkpoint_interval_retrains_nothing(smoke_run, tmp_path):
+    config = yaml.safe_load((smoke_run / "config/smoke.yaml").read_text())
+    config["studies"][STUDY]["training"]["checkpoint_every"] = 0
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(yaml.safe_dump(config))
+    # Only the report's page of the config in use changes; nothing is retrained.
+    assert planned_jobs(smoke_run, "--configfile", str(edited)) == {"summarize_workflow": 1, "all": 1}
+
+
+# --------------------------------------------------------------------------- #
+# Determinism
+# --------------------------------------------------------------------------- #
+def test_two_clean_runs_give_identical_tables(smoke_run, tmp_path):
+    second = copy_repo(tmp_path)
+    snakemake(second, *SMOKE, *FLAGS)
+    checksums = {table: sha256(second / table) for table in TABLES}
+    assert checksums == {table: sha256(smoke_run / table) for table in TABLES}
+    # So is every other file but those holding wall times: dataset, spectra,
+    # figures. torch.save writes a random serialization id into each
+    # checkpoint, so checkpoints are compared by what they hold.
+    timed = {"train.json", "liegg.json", "timings.csv"}
+    files = [p.relative_to(second) for p in final_files(second) if p.name not in timed]
+    assert len(files) == 9  # dataset, 2 checkpoints, 2 spectra, 2 tables, 2 figures
+    for path in files:
+        if path.suffix == ".pt":
+            spec, state = io.load_checkpoint(second / path)
+            spec_ref, state_ref = io.load_checkpoint(smoke_run / path)
+            assert spec == spec_ref and all(torch.equal(state[k], state_ref[k]) for k in state_ref), path
+        else:
+            assert sha256(second / path) == sha256(smoke_run / path), path
+
+
+# --------------------------------------------------------------------------- #
+# Bad data and numerical trouble
+# --------------------------------------------------------------------------- #
+def _truncate(path: Path) -> None:
+    raw = path.read_bytes()
+    path.write_bytes(raw[: len(raw) // 2])
+
+
+def _zero_middle(path: Path) -> None:
+    raw = path.read_bytes()
+    mid = len(raw) // 2
+    path.write_bytes(raw[:mid] + bytes(64) + raw[mid + 64 :])
+
+
+def _swap_in_other_dataset(workdir: Path) -> None:
+    meta = {"task": "o5", "id": "o5-n600-v50-t50-s9", "n_samples": 600, "n_val": 50, "n_test": 50, "seed": 9}
+    io.save_arrays(workdir / DATASET, make_o5(600, 50, 50, seed=9), meta=meta)
+
+
+def _swap_checkpoints(workdir: Path) -> None:
+    shutil.copyfile(workdir / run_file(RUNS[1], "model.pt"), workdir / run_file(RUNS[0], "model.pt"))
+
+
+def _constant_model(workdir: Path) -> None:
+    """A valid checkpoint of the right run whose network outputs a constant."""
+    path = workdir / run_file(RUNS[1], "model.pt")
+    spec, state = io.load_checkpoint(path)
+    record = io.read_json(workdir / run_file(RUNS[1], "train.json"))
+    model = Standardized(MLP(10, 1, width=16, depth=2), 0.0, 1.0)
+    zeroed = {k: (torch.zeros_like(v) if k.startswith("net.") else v) for k, v in state.items()}
+    model.x_scale = torch.empty_like(state["x_scale"])
+    model.load_state_dict(zeroed)
+    io.save_checkpoint(path, model, spec, meta={"study": STUDY, "run": RUNS[1], "spec": record["spec"]})
+
+
+def _diverging_config(workdir: Path) -> tuple[str, str]:
+    config = yaml.safe_load((workdir / "config/smoke.yaml").read_text())
+    config["studies"][STUDY]["training"]["lr"] = 1e30
+    (workdir / "config/diverge.yaml").write_text(yaml.safe_dump(config))
+    return ("--configfile", "config/diverge.yaml")
+
+
+# case: (damage done to a finished run, failing jobs' messages that must appear)
+CORRUPTIONS = {
+    "truncated dataset": (lambda w: _truncate(w / DATASET), [(DATASET, "not a readable .npz")]),
+    "dataset of another seed swapped in": (
+        _swap_in_other_dataset,
+        [(DATASET, "its id is 'o5-n600-v50-t50-s9', expected 'o5-n600-v50-t50-s0'")],
+    ),
+    "corrupted checkpoint and truncated training record": (
+        lambda w: (_zero_middle(w / run_file(RUNS[0], "model.pt")), _truncate(w / run_file(RUNS[1], "train.json"))),
+        [
+            (run_file(RUNS[0], "model.pt"), "does not match its checksum"),
+            (run_file(RUNS[1], "train.json"), "not valid JSON"),
+        ],
+    ),
+    "checkpoint of another run swapped in, and a constant network": (
+        lambda w: (_swap_checkpoints(w), _constant_model(w)),
+        [
+            (run_file(RUNS[0], "model.pt"), f"its run is '{RUNS[1]}', expected '{RUNS[0]}'"),
+            ("seed 1", "collapsed to a constant"),
+        ],
+    ),
+    "truncated spectrum": (
+        lambda w: _truncate(w / run_file(RUNS[1], "spectrum.npz")),
+        [(run_file(RUNS[1], "spectrum.npz"), "not a readable .npz")],
+    ),
+    "training diverges (learning rate 1e30)": (
+        _diverging_config,
+        [("seed 0", "training loss became"), ("seed 1", "training loss became")],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CORRUPTIONS))
+def test_bad_data_fails_clearly_and_keeps_downstream_results(smoke_run, tmp_path, case):
+    """Damage a finished run and rerun: the jobs that read the damaged file
+    fail with a message naming it and the fix, they leave no output, and
+    everything downstream of them stays as it was (nothing is rebuilt from
+    garbage)."""
+    workdir = clone(smoke_run, tmp_path / "damaged")
+    damage, expected = CORRUPTIONS[case]
+    before = {p: sha256(p) for p in final_files(workdir)}
+    args = damage(workdir)
+    args = args if isinstance(args, tuple) and args[:1] == ("--configfile",) else SMOKE
+    damaged = {p for p in final_files(workdir) if sha256(p) != before.get(p)}
+    proc = snakemake(workdir, *args, *FLAGS, check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out
+    for where, what in expected:
+        assert any(where in line and what in line for line in out.splitlines()), (where, what, out[-3000:])
+    assert "rerun snakemake" in out or "lower the learning rate" in out
+    # Snakemake removes the old outputs of a job before it runs it, so the
+    # failed jobs left none; every other file, downstream ones included, is
+    # as it was. The figures are downstream of every damaged file, the tables
+    # of every one but a spectrum (their own input).
+    kept = FIGURES if case == "truncated spectrum" else FIGURES + TABLES
+    for path in kept:
+        assert sha256(workdir / path) == before[workdir / path], f"{path} was rewritten"
+    for path, digest in before.items():
+        if path not in damaged and path.exists():
+            assert sha256(path) == digest, f"{path} was overwritten"
+    for path in final_files(workdir):
+        if path not in damaged:
+            check_complete(path)
