@@ -261,9 +261,11 @@ def test_two_clean_runs_give_identical_tables(smoke_run, tmp_path):
     # So is every other file but those holding wall times: dataset, spectra,
     # figures. torch.save writes a random serialization id into each
     # checkpoint, so checkpoints are compared by what they hold.
-    timed = {"train.json", "liegg.json", "timings.csv"}
+    timed = {"train.json", "liegg.json", "timings.csv", "provenance.csv", "runtimes.csv"}
+    timed |= {name.replace(".csv", ".html") for name in timed}
     files = [p.relative_to(second) for p in final_files(second) if p.name not in timed]
-    assert len(files) == 9  # dataset, 2 checkpoints, 2 spectra, 2 tables, 2 figures
+    core = [DATASET, *TABLES, *FIGURES] + [run_file(r, f) for r in RUNS for f in ("model.pt", "spectrum.npz")]
+    assert {Path(p) for p in core} <= set(files)
     for path in files:
         if path.suffix == ".pt":
             spec, state = io.load_checkpoint(second / path)
