@@ -8,7 +8,6 @@ tables that must stay byte-identical between two runs of one config.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 import os
 import platform
@@ -18,7 +17,9 @@ import zipfile
 from importlib import metadata
 from pathlib import Path
 
-__all__ = ["UNKNOWN", "git_state", "sha256_file", "file_record", "package_versions", "device_info", "collect", "flatten"]
+from .io import file_sha256
+
+__all__ = ["UNKNOWN", "git_state", "file_record", "package_versions", "device_info", "collect", "flatten"]
 
 UNKNOWN = "unknown"
 PACKAGES = ("torch", "numpy", "matplotlib", "snakemake", "jupytext")
@@ -53,29 +54,12 @@ def git_state(root=".") -> dict:
     return {"commit": commit, "dirty": UNKNOWN if status is None else bool(status)}
 
 
-def sha256_file(path) -> str:
-    """Hex SHA-256 of a file's bytes.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> with tempfile.NamedTemporaryFile() as fh:
-    ...     sha256_file(fh.name)[:16]
-    'e3b0c44298fc1c14'
-    """
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def file_record(path) -> dict:
     """Path, size and SHA-256 of a file read; for an ``.npz`` written by
     :func:`liegg.io.save_arrays`, also the ``meta`` it carries (the settings
     that made it)."""
     path = Path(path)
-    record = {"path": str(path), "bytes": path.stat().st_size, "sha256": sha256_file(path)}
+    record = {"path": str(path), "bytes": path.stat().st_size, "sha256": file_sha256(path)}
     if path.suffix == ".npz":
         try:
             with zipfile.ZipFile(path) as zf, zf.open("__meta__.npy") as fh:
