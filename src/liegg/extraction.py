@@ -10,6 +10,7 @@ from .groups import algebra_basis
 from .layers import hidden_layer_count, layer_outputs
 from .metrics import symmetry_bias
 from .polarization import _eval_mode, polarization_gram
+from .runs import training_subset
 from .spectrum import Spectrum, spectrum_from_gram
 from .tasks import get_task
 
@@ -55,7 +56,11 @@ def output_spread(model, x: torch.Tensor, chunk_size: int = 4096) -> tuple[float
     return variance, rounding
 
 
-def _samples(data: dict, split: str) -> torch.Tensor:
+def _samples(data: dict, spec: dict) -> torch.Tensor:
+    """The samples of ``spec["liegg"]["split"]``; ``train`` is the part of the
+    training split the run was trained on."""
+    data = training_subset(data, spec.get("training", {}).get("n_train"))
+    split = spec["liegg"]["split"]
     if split == "all":
         return torch.cat([data["x_train"], data["x_val"], data["x_test"]])
     return data[f"x_{split}"]
@@ -102,7 +107,7 @@ def extract_run(
     """
     task = get_task(spec["task"])
     device = torch.device(device)
-    x = _samples(data, spec["liegg"]["split"]).to(device=device, dtype=torch.float32)
+    x = _samples(data, spec).to(device=device, dtype=torch.float32)
     model = model.to(device)
     start = time.perf_counter()
     result = _extract(model, x, task, spec["liegg"], spec.get("seed"))
@@ -122,7 +127,7 @@ def extract_layers(
     """
     task = get_task(spec["task"])
     device = torch.device(device)
-    x = _samples(data, spec["liegg"]["split"]).to(device=device, dtype=torch.float32)
+    x = _samples(data, spec).to(device=device, dtype=torch.float32)
     model = model.to(device)
     settings = {**spec["liegg"], "normalize": True}
     summaries = []

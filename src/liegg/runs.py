@@ -6,16 +6,25 @@ no file I/O.
 
 from __future__ import annotations
 
+import logging
 import platform
+import time
 
 import numpy as np
 import torch
 
 from .models import Standardized, build_model, count_parameters
+from .regimes import pretrain_autoencoder, train_layerwise
 from .tasks import get_task
 from .training import evaluate, fit, seed_everything
 
-__all__ = ["train_run", "restore_model", "versions"]
+__all__ = ["REGIMES", "train_run", "restore_model", "training_subset", "training_epochs", "versions"]
+
+log = logging.getLogger(__name__)
+
+#: How a network is trained: all layers at once; autoencoder pre-training of
+#: the hidden layers (no labels) then end-to-end fine-tuning; greedy layer-wise.
+REGIMES = ("end_to_end", "autoencoder", "layerwise")
 
 
 def versions() -> dict:
@@ -29,6 +38,44 @@ def _architecture(task, spec, x_train, y_train) -> dict:
     """Everything needed to rebuild the network, saved with its weights."""
     out_features = y_train.shape[1] if task.loss == "mse" else int(y_train.max()) + 1
     return {"task": task.name, "model": spec["model"], "in_features": x_train[0].numel(), "out_features": out_features}
+
+
+def training_subset(data: dict, n_train: int | None) -> dict:
+    """The first ``n_train`` training samples; validation and test unchanged.
+
+    Smaller training sets of one dataset are nested, and every size is
+    scored on the same held-out samples.
+
+    Examples
+    --------
+    >>> data = {"x_train": torch.arange(5), "y_train": torch.arange(5), "x_val": torch.arange(2)}
+    >>> sub = training_subset(data, 3)
+    >>> sub["x_train"].tolist(), sub["x_val"].tolist()
+    ([0, 1, 2], [0, 1])
+    """
+    if n_train is None:
+        return data
+    available = len(data["x_train"])
+    if not 1 <= n_train <= available:
+        raise ValueError(
+            f"n_train {n_train} asks for more training samples than the dataset's {available}; "
+            "lower training.n_train or raise dataset.n_samples"
+        )
+    return {k: v[:n_train] if k.endswith("_train") else v for k, v in data.items()}
+
+
+def training_epochs(training: dict, n_train: int) -> int:
+    """``epochs``, or ``sample_budget / n_train`` rounded: the same number of
+    optimizer steps for every training-set size (the authors' 900 000 / N rule).
+
+    Examples
+    --------
+    >>> training_epochs({"sample_budget": 900000}, 500), training_epochs({"epochs": 7}, 500)
+    (1800, 7)
+    """
+    if "epochs" in training:
+        return training["epochs"]
+    return max(1, round(training["sample_budget"] / n_train))
 
 
 def train_run(
@@ -48,10 +95,16 @@ def train_run(
         ``x_train, y_train, x_val, y_val, x_test, y_test`` tensors.
     spec : dict
         ``task``, ``seed``, ``model`` (see :func:`liegg.build_model`) and
-        ``training`` (``epochs, batch_size, lr, weight_decay``).
+        ``training``: ``epochs`` (or ``sample_budget``, see
+        :func:`training_epochs`), ``batch_size, lr, weight_decay``, and
+        optionally ``monitor``, ``patience``, ``n_train`` (see
+        :func:`training_subset`), ``regime`` (one of :data:`REGIMES`; MLPs
+        only for the last two) and ``pretrain_epochs`` (autoencoder stage;
+        default ``epochs``).
     device : torch.device
     checkpoint_every, on_checkpoint, resume
-        Periodic training states and resuming from one, see :func:`liegg.fit`.
+        Periodic training states and resuming from one, see :func:`liegg.fit`;
+        end-to-end training only (the other regimes restart when killed).
 
     Returns
     -------
@@ -62,39 +115,60 @@ def train_run(
         ``architecture``, which :func:`restore_model` needs with the weights.
     """
     task = get_task(spec["task"])
+    training = spec["training"]
+    regime = training.get("regime", "end_to_end")
+    if regime not in REGIMES:
+        raise ValueError(f"unknown training regime {regime!r}; use one of {', '.join(REGIMES)}")
+    if regime != "end_to_end" and spec["model"]["arch"] != "mlp":
+        raise ValueError(f"training regime {regime!r} needs an mlp, not a {spec['model']['arch']}")
+    started = time.perf_counter()
     seed_everything(spec["seed"])
+    data = training_subset(data, training.get("n_train"))
     split = {k: v.to(device=device, dtype=torch.float32 if k.startswith("x") or task.loss == "mse" else torch.long)
-             for k, v in data.items()}
+             for k, v in data.items() if k[:2] in ("x_", "y_")}
     stats = task.standardize(split["x_train"].cpu(), split["y_train"].cpu())
     architecture = _architecture(task, spec, split["x_train"], split["y_train"])
     net = build_model(spec["model"], architecture["in_features"], architecture["out_features"])
     model = Standardized(net, *stats).to(device)
-    training = spec["training"]
-    result = fit(
-        model,
-        (split["x_train"], split["y_train"]),
-        (split["x_val"], split["y_val"]),
-        loss=task.loss,
-        epochs=training["epochs"],
-        batch_size=training["batch_size"],
-        lr=training["lr"],
-        weight_decay=training["weight_decay"],
-        seed=spec["seed"],
-        monitor=training.get("monitor", "loss"),
-        checkpoint_every=checkpoint_every,
-        on_checkpoint=on_checkpoint,
-        resume=resume,
-    )
     n_train = len(split["x_train"])
+    epochs = training_epochs(training, n_train)
+    train, val = (split["x_train"], split["y_train"]), (split["x_val"], split["y_val"])
+    stage = dict(batch_size=training["batch_size"], lr=training["lr"], weight_decay=training["weight_decay"],
+                 seed=spec["seed"])
+    supervised = dict(stage, epochs=epochs, monitor=training.get("monitor", "loss"),
+                      patience=training.get("patience", 0))
+    stages = {}
+    if regime == "autoencoder":
+        pretrain_epochs = training.get("pretrain_epochs", epochs)
+        log.info("autoencoder pre-training, %d epochs", pretrain_epochs)
+        pre = pretrain_autoencoder(model, train[0], val[0], epochs=pretrain_epochs, **stage)
+        stages["pretrain"] = {"epochs": pretrain_epochs, "best_val_loss": pre.best_val_loss, "history": pre.history}
+    if regime == "layerwise":
+        per_layer = train_layerwise(model, train, val, loss=task.loss, **supervised)
+        stages["layers"] = [{"best_epoch": r.best_epoch, "best_val_loss": r.best_val_loss} for r in per_layer[:-1]]
+        result = per_layer[-1]
+    else:
+        if regime != "end_to_end" and (checkpoint_every or resume):
+            log.info("regime %s: no resume states (a killed run restarts)", regime)
+            checkpoint_every, resume = 0, None
+        result = fit(
+            model, train, val, loss=task.loss, **supervised,
+            checkpoint_every=checkpoint_every, on_checkpoint=on_checkpoint, resume=resume,
+        )
+    seconds = time.perf_counter() - started if regime != "end_to_end" else result.seconds
     record = {
         "spec": spec,
         "architecture": architecture,
         "device": str(device),
+        "regime": regime,
+        "n_train": n_train,
+        "epochs": epochs,
         "n_parameters": count_parameters(model.net),
         "best_epoch": result.best_epoch,
         "history": result.history,
-        "train_seconds": result.seconds,
-        "train_samples_per_second": n_train * training["epochs"] / max(result.seconds, 1e-9),
+        "stages": stages,
+        "train_seconds": seconds,
+        "train_samples_per_second": n_train * len(result.history) / max(result.seconds, 1e-9),
         "val": evaluate(model, split["x_val"], split["y_val"], task.loss),
         "test": evaluate(model, split["x_test"], split["y_test"], task.loss),
         "versions": versions(),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["run_row", "spectrum_rows", "timing_row"]
+__all__ = ["run_row", "spectrum_rows", "layer_rows", "timing_row"]
 
 
 def _identity(study: str, run: str, record: dict) -> dict:
@@ -19,6 +19,9 @@ def _identity(study: str, run: str, record: dict) -> dict:
     }
     if "kernel_size" in model:  # CNNs: width is the number of channels
         row["kernel_size"] = model["kernel_size"]
+    row["regime"] = record["regime"]
+    row["n_train"] = record["n_train"]
+    row["seed"] = row.pop("seed")  # the seed stays the last column of a run's identity
     return row
 
 
@@ -44,6 +47,15 @@ def spectrum_rows(study: str, run: str, record: dict, variances, singular_values
         {**ident, "index": i, "variance": float(v), "singular_value": float(s), "bias": float(b)}
         for i, (v, s, b) in enumerate(zip(variances, singular_values, biases))
     ]
+
+
+def layer_rows(study: str, run: str, record: dict, summaries: list[dict]) -> list[dict]:
+    """One row per (run, hidden layer): the LieGG summary of the map from the
+    input to that layer (see :func:`liegg.extraction.extract_layers`)."""
+    ident = _identity(study, run, record)
+    keys = ("layer", "rows", "lambda_min", "lambda_max", "bias_of_lambda_min", "bias_min", "algebra_dim",
+            "lambda_k", "gap_ratio", "bias_mean_k")
+    return [{**ident, **{key: summary[key] for key in keys}} for summary in summaries]
 
 
 def timing_row(study: str, run: str, record: dict, summary: dict) -> dict:

@@ -152,6 +152,7 @@ def fit(
     weight_decay: float,
     seed: int,
     monitor: str = "loss",
+    patience: int = 0,
     checkpoint_every: int = 0,
     on_checkpoint: Callable[[dict], None] | None = None,
     resume: dict | None = None,
@@ -175,6 +176,10 @@ def fit(
     monitor : {"loss", "accuracy"}
         Keep the epoch of the lowest validation loss, or the first epoch of the
         highest validation accuracy (classification; as the authors' code).
+    patience : int
+        Stop early after this many epochs without a better validation score
+        (0: train all ``epochs``). The result is the same as that of a run
+        of all epochs whenever the best epoch comes before the stop.
     checkpoint_every : int
         Every this many epochs (0: never), call ``on_checkpoint(state)`` with
         the complete training state: model, optimizer, the random states of
@@ -269,6 +274,9 @@ def fit(
             "epoch %d/%d train_loss %.5g val_loss %.5g best_epoch %d (%.0f samples/s)",
             epoch, epochs, train_loss, scores["loss"], result.best_epoch, epoch * n / max(elapsed, 1e-9),
         )
+        if patience and epoch - result.best_epoch >= patience:
+            log.info("stopping early: no better validation score for %d epochs", patience)
+            break
         if checkpoint_every and on_checkpoint is not None and epoch % checkpoint_every == 0 and epoch < epochs:
             result.seconds = elapsed
             on_checkpoint(_state(epoch, model, optimizer, order_gen, best_state, best_score, result))

@@ -71,6 +71,47 @@ def validate_config(cfg):
                 f"invalid config at 'studies.{name}.dataset.n_samples': the embedded set has "
                 f"{EMBEDDED_DIGITS} digits; use source: download for more"
             )
+        if ("epochs" in study["training"]) == ("sample_budget" in study["training"]):
+            raise ConfigError(
+                f"invalid config at 'studies.{name}.training': give exactly one of epochs and sample_budget"
+            )
+        available = ds["n_samples"] - ds["n_val"] - ds["n_test"]
+        if max(study["training"].get("n_train", [0])) > available:
+            raise ConfigError(
+                f"invalid config at 'studies.{name}.training.n_train': {max(study['training']['n_train'])} "
+                f"training samples asked for, the dataset's training split has {available}; "
+                "raise dataset.n_samples or lower n_train"
+            )
+    _validate_figures_and_claims(cfg)
+
+
+# Figure names the workflow gives itself (per-study spectra, the rotation-MNIST pair).
+AUTOMATIC_FIGURES = ("rotmnist_spectra", "rotmnist_generators")
+
+
+def _validate_figures_and_claims(cfg):
+    """What the schema cannot see: names that must refer to studies of this config."""
+    studies = cfg["studies"]
+    for name, figure in cfg.get("figures", {}).items():
+        where = f"invalid config at 'figures.{name}'"
+        if name in AUTOMATIC_FIGURES or name.endswith("_spectrum"):
+            raise ConfigError(f"{where}: the name is taken by a figure the workflow draws itself; rename it")
+        for study in figure["studies"]:
+            if study not in studies:
+                raise ConfigError(f"{where}.studies: no study {study!r} (studies: {', '.join(studies)})")
+            if figure["kind"] == "layers" and not studies[study]["liegg"].get("layers"):
+                raise ConfigError(f"{where}.studies: study {study!r} has no per-layer LieGG; set its liegg.layers: true")
+    for i, claim in enumerate(cfg.get("claims", [])):
+        for study in claim["studies"]:
+            if study not in studies:
+                raise ConfigError(
+                    f"invalid config at 'claims[{i}].studies': no study {study!r} (studies: {', '.join(studies)})"
+                )
+            if claim.get("table") == "layers" and not studies[study]["liegg"].get("layers"):
+                raise ConfigError(
+                    f"invalid config at 'claims[{i}].studies': study {study!r} has no per-layer LieGG; "
+                    "set its liegg.layers: true"
+                )
 
 
 validate_config(config)
@@ -116,17 +157,33 @@ def _model_grid(model):
         yield prefix, spec
 
 
+def _training_grid(training):
+    """(run id suffix, training settings) of every training grid point: the
+    lists n_train (training-set sizes) and regime make a grid; the run id names
+    only what a study lists."""
+    sizes, regimes = training.get("n_train", [None]), training.get("regime", [None])
+    for n_train, regime in itertools.product(sizes, regimes):
+        settings = {k: v for k, v in training.items() if k not in ("n_train", "regime")}
+        suffix = ""
+        if n_train is not None:
+            settings["n_train"], suffix = n_train, f"{suffix}-n{n_train}"
+        if regime is not None:
+            settings["regime"], suffix = regime, f"{suffix}-{regime.replace('_', '')}"
+        yield suffix, settings
+
+
 def _build_runs():
     """Every (study, run id) with the full spec of that run."""
     runs = {}
     for study, cfg in config["studies"].items():
-        for (prefix, model), seed in itertools.product(_model_grid(cfg["model"]), cfg["seeds"]):
-            runs[(study, f"{prefix}-s{seed}")] = canonical(
+        grid = itertools.product(_model_grid(cfg["model"]), _training_grid(cfg["training"]), cfg["seeds"])
+        for (prefix, model), (suffix, training), seed in grid:
+            runs[(study, f"{prefix}{suffix}-s{seed}")] = canonical(
                 {
                     "task": cfg["task"],
                     "seed": seed,
                     "model": model,
-                    "training": cfg["training"],
+                    "training": training,
                     "liegg": cfg["liegg"],
                 }
             )
@@ -158,7 +215,8 @@ def get_training_spec(wildcards):
 
 
 def get_liegg_settings(wildcards):
-    return RUNS[(wildcards.study, wildcards.run)]["liegg"]
+    # Whether layers are also extracted does not change the network's spectrum.
+    return {k: v for k, v in RUNS[(wildcards.study, wildcards.run)]["liegg"].items() if k != "layers"}
 
 
 def get_dataset(wildcards):
@@ -198,7 +256,38 @@ def _figure_order(study):
     return (not cfg["dataset"]["rotate"], cfg["model"]["arch"] != "mlp", study)
 
 
-ROTMNIST_STUDIES = sorted((s for s, c in config["studies"].items() if c["task"] == "rotmnist"), key=_figure_order)
+FIGURES = config.get("figures", {})
+CLAIMS = config.get("claims", [])
+# Studies drawn in a figure of `figures:` get no figure of their own.
+FIGURE_STUDIES = {study for figure in FIGURES.values() for study in figure["studies"]}
+LAYER_STUDIES = sorted(s for s, c in config["studies"].items() if c["liegg"].get("layers"))
+ROTMNIST_STUDIES = sorted(
+    (s for s, c in config["studies"].items() if c["task"] == "rotmnist" and s not in FIGURE_STUDIES),
+    key=_figure_order,
+)
+
+
+def figure_names(kind):
+    """Wildcard constraint matching exactly the figures of one kind (or nothing)."""
+    names = sorted(name for name, figure in FIGURES.items() if figure["kind"] == kind)
+    return "|".join(names) if names else "(?!)"
+
+
+def get_figure_studies(wildcards):
+    return FIGURES[wildcards.name]["studies"]
+
+
+def get_figure_tables(table):
+    def tables(wildcards):
+        return [f"results/tables/{study}/{table}.csv" for study in FIGURES[wildcards.name]["studies"]]
+
+    return tables
+
+
+def claim_studies(table):
+    """Studies whose `table` (runs or layers) some claim reads, in config order."""
+    wanted = {s for c in CLAIMS for s in c["studies"] if c.get("table", "runs") == table}
+    return [s for s in config["studies"] if s in wanted]
 
 
 def get_first_run_files(kind):
@@ -219,10 +308,15 @@ def get_study_files(kind):
 
 def get_final_output():
     targets = []
-    for study in config["studies"]:
+    for study, cfg in config["studies"].items():
         targets += [f"results/tables/{study}/runs.csv", f"results/tables/{study}/spectra.csv"]
-        if study not in ROTMNIST_STUDIES:  # those share the figures below
+        if study in LAYER_STUDIES:
+            targets.append(f"results/tables/{study}/layers.csv")
+        if cfg["task"] != "rotmnist" and study not in FIGURE_STUDIES:  # rotmnist: the shared figures below
             targets += [f"figures/{study}_spectrum.pdf", f"figures/{study}_spectrum.png"]
     if ROTMNIST_STUDIES:
         targets += [f"figures/rotmnist_{name}.{ext}" for name in ("spectra", "generators") for ext in ("pdf", "png")]
+    targets += [f"figures/{name}.{ext}" for name in FIGURES for ext in ("pdf", "png")]
+    if CLAIMS:
+        targets += ["results/tables/claims.csv", "results/tables/claims.md"]
     return targets

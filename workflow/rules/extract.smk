@@ -35,3 +35,27 @@ rule compute_spectrum:
         "../../envs/liegg.yaml"
     script:
         "../scripts/compute_spectrum.py"
+
+
+rule compute_layer_spectra:
+    output:
+        layers="results/runs/{study}/{run}/layers.json",
+    input:
+        model=rules.train_model.output.model,
+        record=rules.train_model.output.record,
+        data=get_dataset,
+        code=rules.compute_spectrum.input.code + code("layers"),
+    params:
+        settings=get_liegg_settings,
+        device=config["device"],
+    threads: 1
+    resources:
+        gpu=int(config["device"] == "cuda"),
+    log:
+        "logs/compute_layer_spectra/{study}/{run}.log",
+    benchmark:
+        "results/benchmarks/compute_layer_spectra/{study}/{run}.tsv"
+    conda:
+        "../../envs/liegg.yaml"
+    script:
+        "../scripts/compute_layer_spectra.py"

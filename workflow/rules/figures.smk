@@ -49,3 +49,61 @@ rule plot_rotmnist_generators:
         "../../envs/liegg.yaml"
     script:
         "../notebooks/rotmnist_generators.py"
+
+
+# Figures of several studies, named in the config's `figures:` section.
+rule plot_capacity:
+    output:
+        pdf="figures/{name}.pdf",
+        png=report_figure("figures/{name}.png", "capacity", category="Studies"),
+    input:
+        runs=get_figure_tables("runs"),
+        code=code("plotting"),
+    params:
+        studies=get_figure_studies,
+    wildcard_constraints:
+        name=figure_names("capacity"),
+    log:
+        "logs/plot_capacity/{name}.log",
+    conda:
+        "../../envs/liegg.yaml"
+    script:
+        "../notebooks/capacity.py"
+
+
+rule plot_data_size:
+    output:
+        pdf="figures/{name}.pdf",
+        png=report_figure("figures/{name}.png", "data_size", category="Studies"),
+    input:
+        runs=get_figure_tables("runs"),
+        code=code("plotting"),
+    params:
+        studies=get_figure_studies,
+    wildcard_constraints:
+        name=figure_names("data_size"),
+    log:
+        "logs/plot_data_size/{name}.log",
+    conda:
+        "../../envs/liegg.yaml"
+    script:
+        "../notebooks/data_size.py"
+
+
+rule plot_layers:
+    output:
+        pdf="figures/{name}.pdf",
+        png=report_figure("figures/{name}.png", "layers", category="Studies"),
+    input:
+        layers=get_figure_tables("layers"),
+        code=code("plotting"),
+    params:
+        studies=get_figure_studies,
+    wildcard_constraints:
+        name=figure_names("layers"),
+    log:
+        "logs/plot_layers/{name}.log",
+    conda:
+        "../../envs/liegg.yaml"
+    script:
+        "../notebooks/layers.py"
