@@ -85,7 +85,7 @@ CASES = {
         _set((*STUDY, "training", "checkpoint_every"), -5), f"{S}.training.checkpoint_every", "minimum of 0"
     ),
     "bad study name": (_rename_study, "O5-Ref", "does not match"),
-    "unknown top-level key": (_add_top_level_key, "devices", "allowed keys: device, mnist_mirrors, studies"),
+    "unknown top-level key": (_add_top_level_key, "devices", "allowed keys: claims, device, figures, mnist_mirrors, studies"),
     "kernel size on an mlp": (_set((*ROT, "model", "kernel_size"), [3]), "studies.rotmnist_mlp.model.kernel_size", "does not apply to this task or architecture"),
     "cnn without kernel size": (_drop(("studies", "rotmnist_cnn", "model", "kernel_size")), "kernel_size", "'kernel_size' is a required property"),
     "even kernel size": (_set(("studies", "rotmnist_cnn", "model", "kernel_size"), [4]), "kernel_size", "kernel sizes must be odd"),
@@ -96,6 +96,22 @@ CASES = {
     "more digits than embedded": (_set((*ROT, "dataset", "n_samples"), 20000), "dataset.n_samples", "use source: download"),
     "bad mirror url": (_set(("mnist_mirrors",), ["ftp.example.org"]), "mnist_mirrors[0]", "does not match '^(https?|file)://'"),
     "accuracy monitor on o5": (_set((*STUDY, "training", "monitor"), "accuracy"), "studies.o5_reference.training.monitor", "the only allowed value is 'loss'"),
+    # the paper's studies: training-set size, regimes, figures and claims
+    "epochs and sample budget": (_set((*STUDY, "training", "sample_budget"), 1000), f"{S}.training", "exactly one of epochs and sample_budget"),
+    "neither epochs nor sample budget": (_drop((*STUDY, "training", "epochs")), f"{S}.training", "exactly one of epochs and sample_budget"),
+    "more training samples than the split": (
+        _set(("studies", "o5_data_size", "training", "n_train"), [250, 5000]), "studies.o5_data_size.training.n_train", "training split has 500"
+    ),
+    "regime on a cnn": (_set(("studies", "rotmnist_cnn", "training", "regime"), ["layerwise"]), "studies.rotmnist_cnn.training.regime[0]", "the only allowed value is 'end_to_end'"),
+    "layers on a cnn": (_set(("studies", "rotmnist_cnn", "liegg", "layers"), True), "liegg.layers", "the only allowed value is False"),
+    "unknown regime": (_set(("studies", "rotmnist_layers", "training", "regime"), ["pretrained"]), "studies.rotmnist_layers.training.regime[0]", "is not one of ['end_to_end'"),
+    "figure of an unknown study": (_set(("figures", "o5_capacity", "studies"), ["o5_gird"]), "figures.o5_capacity.studies", "no study 'o5_gird'"),
+    "layers figure without per-layer LieGG": (_set(("figures", "layers", "studies"), ["o5_grid"]), "figures.layers.studies", "set its liegg.layers: true"),
+    "unknown figure kind": (_set(("figures", "layers", "kind"), "violin"), "figures.layers.kind", "is not one of ['capacity'"),
+    "figure name taken by the workflow": (_set(("figures", "rotmnist_spectra"), {"kind": "capacity", "studies": ["o5_grid"]}), "figures.rotmnist_spectra", "the name is taken"),
+    "trend claim without its setting": (_drop(("claims", 1, "against")), "claims[1]", "'against' is a required property"),
+    "claim of an unknown study": (_set(("claims", 0, "studies"), ["nope"]), "claims[0].studies", "no study 'nope'"),
+    "share above one": (_set(("claims", 0, "at_least"), 1.5), "claims[0].at_least", "maximum of 1"),
 }
 
 

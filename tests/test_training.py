@@ -120,3 +120,63 @@ def test_exploding_learning_rate_stops_training_with_the_seed(data):
     spec = {**SPEC, "training": {**SPEC["training"], "lr": 1e30}}
     with pytest.raises(TrainingDiverged, match=r"seed 3\).*lower the learning rate"):
         train_run(data, spec, torch.device("cpu"))
+
+
+def _spec(**training):
+    return {**SPEC, "training": {**SPEC["training"], **training}}
+
+
+def test_early_stopping_keeps_the_weights_of_a_full_run(data):
+    """With patience, training stops after the best epoch; the kept weights are
+    those a run of all epochs keeps when its best epoch is the same."""
+    full_model, full = train_run(data, _spec(epochs=40), torch.device("cpu"))
+    stopped_model, stopped = train_run(data, _spec(epochs=40, patience=3), torch.device("cpu"))
+    assert len(stopped["history"]) < 40
+    assert len(stopped["history"]) == stopped["best_epoch"] + 3
+    if full["best_epoch"] == stopped["best_epoch"]:
+        assert _same_weights(full_model.state_dict(), stopped_model.state_dict())
+    else:  # the full run found a better epoch after the stop
+        assert full["best_epoch"] > len(stopped["history"])
+
+
+def test_resumed_training_with_patience_equals_uninterrupted(data):
+    states = []
+    model, record = train_run(data, _spec(epochs=40, patience=3), torch.device("cpu"),
+                              checkpoint_every=1, on_checkpoint=states.append)
+    # every saved state resumes to the same stop and the same weights
+    for state in (states[0], states[-1]):
+        resumed, again = train_run(data, _spec(epochs=40, patience=3), torch.device("cpu"), resume=state)
+        assert _same_weights(model.state_dict(), resumed.state_dict())
+        assert len(again["history"]) == len(record["history"])
+
+
+def test_sample_budget_keeps_the_steps_constant(data):
+    """The first n_train samples, sample_budget / n_train epochs."""
+    for n_train, epochs in ((40, 10), (140, 3)):
+        spec = _spec(sample_budget=400, n_train=n_train)
+        del spec["training"]["epochs"]
+        _, record = train_run(data, spec, torch.device("cpu"))
+        assert record["n_train"] == n_train and record["epochs"] == epochs
+        assert len(record["history"]) == epochs
+
+
+def test_more_training_samples_than_the_split_has_is_refused(data):
+    with pytest.raises(ValueError, match="n_train 500 asks for more training samples than the dataset's 140"):
+        train_run(data, _spec(n_train=500), torch.device("cpu"))
+
+
+@pytest.mark.parametrize("regime", ["autoencoder", "layerwise"])
+def test_training_regimes_record_their_stages(data, regime):
+    model, record = train_run(data, _spec(regime=regime, pretrain_epochs=2), torch.device("cpu"))
+    assert record["regime"] == regime
+    if regime == "autoencoder":
+        assert record["stages"]["pretrain"]["epochs"] == 2
+    else:  # one record per layer before the last; the last is the run's history
+        assert len(record["stages"]["layers"]) == SPEC["model"]["depth"] - 1
+    assert math.isfinite(record["test"]["loss"])
+
+
+def test_regimes_need_an_mlp(data):
+    spec = {**_spec(regime="layerwise"), "model": {"arch": "cnn", "depth": 1, "width": 2, "kernel_size": 3}}
+    with pytest.raises(ValueError, match="needs an mlp"):
+        train_run(data, spec, torch.device("cpu"))

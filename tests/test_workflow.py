@@ -7,13 +7,23 @@ import os
 import pytest
 import yaml
 
-from workflow_helpers import copy_repo, planned_jobs, snakemake
+from workflow_helpers import REPO, copy_repo, planned_jobs, snakemake
 
 SMOKE = ("--configfile", "config/smoke.yaml")
+SMOKE_CONFIG = yaml.safe_load((REPO / "config/smoke.yaml").read_text())
 # Provenance, the report's table pages and the workflow summary follow every new result.
 REPORT_JOBS = {"gather_provenance": 1, "render_tables": 1, "summarize_workflow": 1}
 ROTMNIST = ("rotmnist_mlp", "rotmnist_cnn", "rotmnist_upright")
-N_RUNS = 2 + len(ROTMNIST)  # two O(5) seeds, one run per rotation-MNIST study
+
+def _n_runs(study):
+    grid = [*study["model"].values(), study["training"].get("n_train", [0]), study["training"].get("regime", [0])]
+    n = len(study["seeds"])
+    for values in grid:
+        n *= len(values) if isinstance(values, list) else 1
+    return n
+
+
+N_RUNS = sum(_n_runs(study) for study in SMOKE_CONFIG["studies"].values())
 
 
 @contextlib.contextmanager
@@ -133,3 +143,67 @@ def test_download_source_plans_the_download(finished_run, tmp_path):
     edited.write_text(yaml.safe_dump(config))
     jobs = planned_jobs(finished_run, "--configfile", str(edited))
     assert jobs["download_mnist"] == 1 and jobs["make_dataset"] == 1 and jobs["train_model"] == 1
+
+
+def _table(path):
+    with open(path) as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_smoke_run_builds_the_study_grids(finished_run):
+    tables = finished_run / "results/tables"
+    assert [r["run"] for r in _table(tables / "rotmnist_mlp_grid/runs.csv")] == ["mlp-d1-w8-s0", "mlp-d2-w8-s0"]
+    assert [r["run"] for r in _table(tables / "o5_grid/runs.csv")] == ["mlp-d1-w16-s0", "mlp-d1-w8-s0"]
+    sizes = _table(tables / "o5_data_size/runs.csv")
+    assert [(r["run"], r["n_train"]) for r in sizes] == [("mlp-d1-w8-n250-s0", "250"), ("mlp-d1-w8-n500-s0", "500")]
+    # the same steps for each size: sample_budget 1000 -> 4 and 2 epochs
+    for run, epochs in (("mlp-d1-w8-n250-s0", 4), ("mlp-d1-w8-n500-s0", 2)):
+        record = yaml.safe_load((finished_run / f"results/runs/o5_data_size/{run}/train.json").read_text())
+        assert record["epochs"] == epochs and len(record["history"]) == epochs
+    # LieGG on the test split, the same samples for every size
+    assert {r["rows"] for r in sizes} == {"50"}
+
+
+def test_smoke_run_builds_per_layer_tables_for_every_regime(finished_run):
+    layers = _table(finished_run / "results/tables/rotmnist_layers/layers.csv")
+    assert [(r["regime"], r["layer"]) for r in layers] == [
+        (regime, layer) for regime in ("autoencoder", "end_to_end", "layerwise") for layer in ("1", "2")
+    ]
+    assert all(float(r["lambda_min"]) >= 0 and 0 <= float(r["bias_of_lambda_min"]) <= 1 + 1e-9 for r in layers)
+
+
+def test_smoke_run_builds_study_figures_and_claims(finished_run):
+    for name in SMOKE_CONFIG["figures"]:
+        for ext in ("pdf", "png"):
+            assert (finished_run / f"figures/{name}.{ext}").stat().st_size > 1000
+    claims = _table(finished_run / "results/tables/claims.csv")
+    assert [c["id"] for c in claims] == [c["id"] for c in SMOKE_CONFIG["claims"]]
+    # one seed, two settings: nothing can be concluded, and the table says so
+    assert {c["verdict"] for c in claims} == {"inconclusive"}
+    assert "| " in (finished_run / "results/tables/claims.md").read_text()
+
+
+def _plan_with(workdir, tmp_path, edit):
+    config = yaml.safe_load((workdir / "config/smoke.yaml").read_text())
+    edit(config)
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(yaml.safe_dump(config))
+    return planned_jobs(workdir, "--configfile", str(edited))
+
+
+def test_adding_a_grid_value_reruns_only_the_new_runs_and_aggregates(finished_run, tmp_path):
+    jobs = _plan_with(finished_run, tmp_path, lambda cfg: cfg["studies"]["rotmnist_mlp_grid"]["model"]["width"].append(4))
+    assert jobs == {"train_model": 2, "compute_spectrum": 2, "gather_tables": 1, "plot_capacity": 1,
+                    "build_claims": 1, "render_claims": 1, "all": 1, **REPORT_JOBS}
+
+
+def test_adding_a_training_set_size_reruns_only_its_run_and_aggregates(finished_run, tmp_path):
+    jobs = _plan_with(finished_run, tmp_path, lambda cfg: cfg["studies"]["o5_data_size"]["training"]["n_train"].append(100))
+    assert jobs == {"train_model": 1, "compute_spectrum": 1, "gather_tables": 1, "plot_data_size": 1,
+                    "build_claims": 1, "render_claims": 1, "all": 1, **REPORT_JOBS}
+
+
+def test_editing_layer_code_reruns_only_the_layer_spectra(finished_run):
+    with edited(finished_run / "src/liegg/layers.py"):
+        jobs = planned_jobs(finished_run, *SMOKE)
+    assert jobs == {"compute_layer_spectra": 3, "gather_layer_tables": 1, "plot_layers": 1, "build_claims": 1, "render_claims": 1, "all": 1}

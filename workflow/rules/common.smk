@@ -57,7 +57,7 @@ def validate_config(cfg):
         elif error.validator == "not" and error.schema == {"not": {"multipleOf": 2}}:
             detail = f"{error.instance} is even; kernel sizes must be odd"
         elif error.validator == "const":
-            detail = f"{error.instance!r} is not allowed for this task; the only allowed value is {error.validator_value!r}"
+            detail = f"{error.instance!r} is not allowed for this task or architecture; the only allowed value is {error.validator_value!r}"
         raise ConfigError(f"invalid config at '{_key_path(error)}': {detail}")
     for name, study in cfg["studies"].items():
         ds = study["dataset"]
@@ -93,14 +93,16 @@ def _validate_figures_and_claims(cfg):
     """What the schema cannot see: names that must refer to studies of this config."""
     studies = cfg["studies"]
     for name, figure in cfg.get("figures", {}).items():
-        where = f"invalid config at 'figures.{name}'"
         if name in AUTOMATIC_FIGURES or name.endswith("_spectrum"):
-            raise ConfigError(f"{where}: the name is taken by a figure the workflow draws itself; rename it")
+            raise ConfigError(
+                f"invalid config at 'figures.{name}': the name is taken by a figure the workflow draws itself; rename it"
+            )
+        where = f"invalid config at 'figures.{name}.studies'"
         for study in figure["studies"]:
             if study not in studies:
-                raise ConfigError(f"{where}.studies: no study {study!r} (studies: {', '.join(studies)})")
+                raise ConfigError(f"{where}: no study {study!r} (studies: {', '.join(studies)})")
             if figure["kind"] == "layers" and not studies[study]["liegg"].get("layers"):
-                raise ConfigError(f"{where}.studies: study {study!r} has no per-layer LieGG; set its liegg.layers: true")
+                raise ConfigError(f"{where}: study {study!r} has no per-layer LieGG; set its liegg.layers: true")
     for i, claim in enumerate(cfg.get("claims", [])):
         for study in claim["studies"]:
             if study not in studies:

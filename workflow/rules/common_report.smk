@@ -43,6 +43,8 @@ def get_report_output():
     """The pages of the report; `rule all` builds them so `--report` finds them."""
     targets = [f"results/report/{study}/{table}.html" for study in config["studies"] for table in REPORT_TABLES]
     targets += ["results/tables/runtimes.csv", "results/tables/provenance.csv"]
+    if CLAIMS:
+        targets.append("results/report/claims.html")
     return targets + [f"results/report/{page}.html" for page in ("config", "runtimes", "provenance")]
 
 

@@ -81,3 +81,23 @@ rule render_notebook:
 rule render_notebooks:
     input:
         get_figure_notebooks(),
+
+
+rule render_claims:
+    output:
+        page=report(
+            "results/report/claims.html",
+            caption="../report/claims.rst",
+            category="Studies",
+            subcategory="Claims",
+            labels={"table": "claims"},
+        ),
+    input:
+        claims=rules.build_claims.output.csv,
+        code=code("reporting"),
+    log:
+        "logs/render_claims/claims.log",
+    conda:
+        "../../envs/liegg.yaml"
+    script:
+        "../scripts/render_claims.py"
