@@ -15,9 +15,15 @@ Three tests, each turned into a verdict (``reproduced`` / ``not reproduced`` /
   paired by seed (and layer, and the rest of their identity). ``expect: falls``
   is reproduced when the interval lies below 0, not reproduced when above 0.
 
-Every bootstrap replicate resamples the *seeds* with replacement: one draw of
-seeds per replicate, applied to every setting (and every group), so that runs
-that share a seed (same data split, same initialisation stream) stay paired.
+The bootstraps resample seeds with replacement. Trend and share tests resample,
+in each replicate, the seeds of every setting (of every group) independently;
+the compare test resamples the seeds themselves, once per replicate, so that
+its pairs stay paired. A resample of ``n`` seeds draws ``n - 1`` of them: the
+spread of a resampled mean is then the standard error ``s / sqrt(n)``, which
+the plain ``n``-out-of-``n`` bootstrap understates by ``sqrt((n - 1) / n)``
+(it made 3-seed noise look like a trend about twice too often). With 3 seeds
+the compare interval is about the range of the per-seed means: ``reproduced``
+then needs every seed to agree.
 A setting is one combination of a run's identity columns except its seed
 (:data:`IDENTITY_COLUMNS`). A test is ``inconclusive`` whatever its interval
 when a setting has fewer than :data:`MIN_SEEDS` seeds, when a trend has no
@@ -119,26 +125,20 @@ def _labels(values) -> tuple[np.ndarray, list]:
     return np.asarray(codes, dtype=int), list(index)
 
 
-def _seed_weights(seed_codes: np.ndarray, n_seeds: int, n_boot: int, rng) -> np.ndarray:
-    """Bootstrap weights ``(n_boot, n_rows)``: each replicate draws ``n_seeds``
-    seeds with replacement and weights every row by how often its seed was drawn."""
-    counts = rng.multinomial(n_seeds, np.full(n_seeds, 1.0 / n_seeds), size=n_boot)
-    return counts[:, seed_codes].astype(float)
+def _draw_size(n: int) -> int:
+    """Draws per resample of ``n`` seeds: ``n - 1`` (see the module notes), at least 1."""
+    return max(n - 1, 1)
 
 
-def _setting_means(y: np.ndarray, setting_codes: np.ndarray, n_settings: int, weights: np.ndarray, rng) -> np.ndarray:
-    """Weighted mean of ``y`` per setting for each row of ``weights`` -> ``(B, n_settings)``.
-
-    A setting none of whose seeds was drawn (possible only when settings have
-    different seeds) gets its own seeds resampled instead.
-    """
-    member = np.zeros((len(y), n_settings))
-    member[np.arange(len(y)), setting_codes] = 1.0
-    num, den = (weights * y) @ member, weights @ member
-    for b, s in zip(*np.nonzero(den == 0)):
-        rows = np.flatnonzero(setting_codes == s)
-        num[b, s], den[b, s] = y[rng.choice(rows, size=len(rows), replace=True)].sum(), len(rows)
-    return num / den
+def _setting_means(y: np.ndarray, setting_codes: np.ndarray, n_settings: int, n_boot: int, rng) -> np.ndarray:
+    """Seed-mean of ``y`` per setting: row 0 the plain mean, rows 1..n_boot
+    bootstrap means (each setting's runs resampled on their own) -> ``(1 + n_boot, n_settings)``."""
+    means = np.empty((1 + n_boot, n_settings))
+    for s in range(n_settings):
+        ys = y[setting_codes == s]
+        means[0, s] = ys.mean()
+        means[1:, s] = ys[rng.integers(0, len(ys), size=(n_boot, _draw_size(len(ys))))].mean(-1)
+    return means
 
 
 def _interval(draws: np.ndarray, level: float) -> tuple[float, float]:
@@ -184,8 +184,9 @@ def trend_test(
     their seeds; inside each group (by default: one group) the Spearman rho of
     those means against the settings' ``x`` is computed, and the statistic is
     the mean rho over the groups with at least ``MIN_SETTINGS`` distinct ``x``.
-    Each bootstrap replicate draws the seeds with replacement, once for all
-    settings and groups, and recomputes the statistic.
+    Each bootstrap replicate resamples the seeds of every (group, setting) with
+    replacement (``n - 1`` draws of ``n``) and recomputes the statistic, the
+    groups' rhos of one replicate being averaged together.
 
     Parameters
     ----------
@@ -224,15 +225,14 @@ def trend_test(
     used = [np.flatnonzero(group_codes == g) for g in range(len(group_labels))]
     used = [s for s in used if len(np.unique(setting_x[s])) >= MIN_SETTINGS]
     rng = np.random.default_rng(rng_seed)
-    weights = np.vstack([np.ones(len(x)), _seed_weights(seed_codes, len(seeds), n_boot, rng)])
-    means = _setting_means(y, setting_codes, n_settings, weights, rng)
+    means = _setting_means(y, setting_codes, n_settings, n_boot, rng)
     if used:
         rhos = np.vstack([_spearman_rows(setting_x[s], means[:, s]) for s in used])
         finite = np.isfinite(rhos)
         with np.errstate(invalid="ignore"):  # NaN where every group's rho is undefined
             stat = np.where(finite, rhos, 0.0).sum(0) / finite.sum(0)
     else:
-        stat = np.full(len(weights), np.nan)
+        stat = np.full(len(means), np.nan)
     low, high = _interval(stat[1:], level)
     points = np.concatenate(used) if used else np.array([], int)
     return TrendTest(
@@ -255,7 +255,8 @@ class Estimate:
 
 
 def share_test(y, seed_ids, settings, below: float, n_boot: int = 2000, level: float = 0.95, rng_seed=0) -> Estimate:
-    """Share of settings whose seed-mean ``y`` is below ``below``; seeds are resampled.
+    """Share of settings whose seed-mean ``y`` is below ``below``; each
+    setting's seeds are resampled (``n - 1`` draws of ``n``) for the interval.
 
     Parameters
     ----------
@@ -270,18 +271,18 @@ def share_test(y, seed_ids, settings, below: float, n_boot: int = 2000, level: f
     (0.5, 0.5, 0.5, 2)
     """
     y = np.asarray(y, float)
-    seed_codes, seeds = _labels(np.asarray(seed_ids).tolist())
+    seed_codes, _ = _labels(np.asarray(seed_ids).tolist())
     setting_codes, labels = _labels(list(settings))
     rng = np.random.default_rng(rng_seed)
-    weights = np.vstack([np.ones(len(y)), _seed_weights(seed_codes, len(seeds), n_boot, rng)])
-    share = (_setting_means(y, setting_codes, len(labels), weights, rng) < below).mean(-1)
+    share = (_setting_means(y, setting_codes, len(labels), n_boot, rng) < below).mean(-1)
     low, high = _interval(share[1:], level)
     n_seeds = _fewest_seeds(seed_codes, setting_codes, range(len(labels)))
     return Estimate(float(share[0]), low, high, len(labels), n_seeds, n_boot)
 
 
 def compare_test(regime, baseline, seed_ids, settings=None, n_boot: int = 2000, level: float = 0.95, rng_seed=0) -> Estimate:
-    """Mean ``log10(regime / baseline)`` over pairs; seeds are resampled.
+    """Mean ``log10(regime / baseline)`` over pairs; the seeds are resampled
+    (``n - 1`` draws of ``n``, each drawn seed bringing all its pairs).
 
     Parameters
     ----------
@@ -304,8 +305,9 @@ def compare_test(regime, baseline, seed_ids, settings=None, n_boot: int = 2000, 
     diff = np.log10(regime / baseline)
     seed_codes, seeds = _labels(np.asarray(seed_ids).tolist())
     rng = np.random.default_rng(rng_seed)
-    weights = _seed_weights(seed_codes, len(seeds), n_boot, rng)
-    draws = (weights @ diff) / weights.sum(-1)
+    size = _draw_size(len(seeds))
+    counts = rng.multinomial(size, np.full(len(seeds), 1.0 / len(seeds)), size=n_boot)[:, seed_codes]
+    draws = (counts @ diff) / counts.sum(-1)  # every drawn seed has pairs: no zero sums
     low, high = _interval(draws, level)
     n_settings = len(set(settings)) if settings is not None else len(diff) // max(len(seeds), 1)
     return Estimate(float(diff.mean()), low, high, n_settings, len(seeds), n_boot)
