@@ -280,7 +280,9 @@ def share_test(y, seed_ids, settings, below: float, n_boot: int = 2000, level: f
     return Estimate(float(share[0]), low, high, len(labels), n_seeds, n_boot)
 
 
-def compare_test(regime, baseline, seed_ids, settings=None, n_boot: int = 2000, level: float = 0.95, rng_seed=0) -> Estimate:
+def compare_test(
+    regime, baseline, seed_ids, settings=None, n_boot: int = 2000, level: float = 0.95, rng_seed=0
+) -> Estimate:
     """Mean ``log10(regime / baseline)`` over pairs; the seeds are resampled
     (``n - 1`` draws of ``n``, each drawn seed bringing all its pairs).
 
@@ -505,7 +507,8 @@ def _evaluate(claim: dict, rows: list[dict], n_boot: int, level: float, rng_seed
             x[keep], y, seeds, n_boot, level, rng_seed, groups=groups, settings=[_identity(r) for r in rows]
         )
         if result.n_groups_skipped:
-            notes.append(f"{result.n_groups_skipped} group(s) with < {MIN_SETTINGS} distinct {claim['against']} skipped")
+            skipped = result.n_groups_skipped
+            notes.append(f"{skipped} group(s) with < {MIN_SETTINGS} distinct {claim['against']} skipped")
         why, outcome = _why_inconclusive(result, MIN_SETTINGS), verdict(result, sign)
     elif claim["test"] == "share":
         result = share_test(y, seeds, [_identity(r) for r in rows], claim["below"], n_boot, level, rng_seed)
@@ -533,7 +536,9 @@ def _evaluate(claim: dict, rows: list[dict], n_boot: int, level: float, rng_seed
     return result, outcome, notes
 
 
-def evaluate_claims(claims: list[dict], tables: dict, n_boot: int = 2000, level: float = 0.95, rng_seed: int = 0) -> list[dict]:
+def evaluate_claims(
+    claims: list[dict], tables: dict, n_boot: int = 2000, level: float = 0.95, rng_seed: int = 0
+) -> list[dict]:
     """One row per claim: its statistic, bootstrap interval over seeds and verdict.
 
     Parameters
