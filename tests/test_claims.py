@@ -80,13 +80,14 @@ def test_reversed_trend_is_not_reproduced():
 
 def test_pure_noise_with_three_seeds_is_rarely_reproduced():
     verdicts = []
-    for rng_seed in range(60):
+    for rng_seed in range(200):
         rows = grid_rows(lambda d, w, s, rng: 0.0, depths=(2,), noise=1.0, rng_seed=rng_seed)
         verdicts.append(one(trend_claim(), {("grid", "runs"): rows}, n_boot=400, rng_seed=rng_seed)["verdict"])
     counts = {v: verdicts.count(v) for v in set(verdicts)}
-    # one-sided nominal rate 2.5 %; 6 of 60 would be a rate the rule must not reach
-    assert counts.get("reproduced", 0) <= 5, counts
-    assert counts.get("inconclusive", 0) >= 48, counts
+    # Nominal rate 2.5 % each way; at most 5 % is allowed. (The plain n-of-n
+    # bootstrap gives 16 of these 200 noise tables a "reproduced".)
+    assert counts.get("reproduced", 0) <= 10, counts
+    assert counts.get("not reproduced", 0) <= 10, counts
 
 
 def test_within_groups_finds_the_trend_that_pooling_reverses():
