@@ -1,0 +1,26 @@
+"""Rule build_claims: the claims table (CSV and Markdown) from the studies' tables."""
+
+import csv
+import logging
+from pathlib import Path
+
+from liegg import claims, io
+
+io.log_to_file(snakemake.log[0])
+
+
+def read_rows(path):
+    with open(path, newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+tables = {(s, "runs"): read_rows(p) for s, p in zip(snakemake.params.studies, snakemake.input.runs, strict=True)}
+layers = zip(snakemake.params.layer_studies, snakemake.input.layers, strict=True)
+tables.update({(s, "layers"): read_rows(p) for s, p in layers})
+rows = claims.evaluate_claims(list(snakemake.params.claims), tables)
+for row in rows:
+    logging.info("%s: %s (%s = %.3g, 95%% [%.3g, %.3g]) %s", row["id"], row["verdict"], row["statistic"],
+                 row["value"], row["low"], row["high"], row["note"])
+io.write_csv(snakemake.output.csv, rows)
+with io.atomic_path(snakemake.output.md) as tmp:
+    Path(tmp).write_text(claims.claims_markdown(rows))
