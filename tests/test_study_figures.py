@@ -169,7 +169,7 @@ def test_capacity_figure_draws_seed_means_per_depth_and_kernel(tmp_path, monkeyp
     # CNN row: one line per (depth, kernel).
     labels = [label for label, _, _ in panel_lines(axes[1, 0])]
     assert labels == ["depth 2 kernel_size 3", "depth 2 kernel_size 5", "depth 4 kernel_size 3", "depth 4 kernel_size 5"]
-    assert "rot_cnn" in axes[1, 0].texts[0].get_text() and "cnn" in axes[1, 0].texts[0].get_text()
+    assert axes[1, 0].get_title(loc="left") == "rot_cnn: rotmnist, cnn"
 
 
 def test_capacity_figure_of_o5_plots_lambda_10_and_test_mse(tmp_path, monkeypatch):
@@ -237,3 +237,27 @@ def test_notebooks_run_by_hand_from_the_repository_tables(tmp_path, monkeypatch)
     monkeypatch.setenv("LIEGG_FIGURES", str(tmp_path / "elsewhere"))
     runpy.run_path(str(NOTEBOOKS / "capacity.py"))
     assert_figure_files(tmp_path / "elsewhere/rotmnist_capacity.pdf", tmp_path / "elsewhere/rotmnist_capacity.png")
+
+
+# --- captions --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["capacity", "data_size", "layers"])
+def test_caption_renders_with_the_figure_studies(kind):
+    """The caption renders as snakemake --report renders it (Jinja, then reStructuredText)."""
+    jinja2 = pytest.importorskip("jinja2")
+    core = pytest.importorskip("docutils.core")
+    yaml = pytest.importorskip("yaml")
+    root = NOTEBOOKS.parents[1]
+    config = yaml.safe_load((root / "config/config.yaml").read_text())
+    studies = ["rotmnist_mlp", "rotmnist_cnn"] if kind != "layers" else ["rotmnist_mlp"]
+    config["figures"] = {f"my_{kind}": {"kind": kind, "studies": studies}}
+    fake = SimpleNamespace(config=config, wildcards=SimpleNamespace(name=f"my_{kind}"))
+    env = jinja2.Environment(trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    text = env.from_string((root / f"workflow/report/{kind}.rst").read_text()).render(snakemake=fake)
+    html = core.publish_parts(text, writer="html", settings_overrides={"halt_level": 2})["body"]
+    for study in studies:
+        assert study in html
+    assert f"workflow/notebooks/{kind}.py" in html and "What to see" in html
+    if kind == "capacity":
+        assert "kernel size 3" in html

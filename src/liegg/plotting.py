@@ -6,6 +6,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # figures are files; no screen is needed
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import NullFormatter  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -71,7 +72,13 @@ REGIME_COLORS = dict(zip(REGIMES, ("tab:blue", "tab:orange", "tab:green")))
 
 
 def ordered_colors(n: int):
-    """``n`` colours along one ordered colour map (e.g. one per depth, shallow first)."""
+    """``n`` colours along one ordered colour map (e.g. one per depth, shallow first).
+
+    Examples
+    --------
+    >>> len(ordered_colors(3)), len(set(ordered_colors(3)))
+    (3, 3)
+    """
     cmap = plt.get_cmap("viridis")
     return [cmap(v) for v in np.linspace(0.0, 0.85, n)] if n > 1 else [cmap(0.0)]
 
@@ -82,7 +89,18 @@ def _value(value) -> str:
 
 def line_labels(bands) -> list[str]:
     """Legend labels of :class:`liegg.aggregate.SeedBand` lines: the line
-    columns whose value differs between the lines (all of them when none do)."""
+    columns whose value differs between the lines (all of them when none do).
+
+    Examples
+    --------
+    >>> from liegg.aggregate import seed_bands
+    >>> table = {"arch": ["cnn"] * 4, "depth": [2, 2, 4, 4], "kernel_size": [3, 3, 3, 3],
+    ...          "n_parameters": [10, 20, 30, 40], "seed": [0, 0, 0, 0], "lambda_min": [1.0, 2.0, 3.0, 4.0]}
+    >>> line_labels(seed_bands(table, "n_parameters", "lambda_min", ("arch", "depth", "kernel_size")))
+    ['depth 2', 'depth 4']
+    >>> line_labels(seed_bands(table, "n_parameters", "lambda_min", ("arch",)))
+    ['arch cnn']
+    """
     names = [name for name, _ in bands[0].line] if bands else []
     varying = [i for i in range(len(names)) if len({band.line[i][1] for band in bands}) > 1]
     shown = varying or range(len(names))
@@ -149,7 +167,10 @@ def draw_study_row(axes, table, x, lines, measures, colors=None, log_x=True):
     for ax in axes:
         if log_x:
             ax.set_xscale("log")
-    axes[-1].legend(*axes[0].get_legend_handles_labels(), loc="best", fontsize=6.5)
+            low, high = ax.get_xlim()
+            if np.floor(np.log10(high)) > np.ceil(np.log10(low)) - 1e-9:  # a decade is labelled
+                ax.xaxis.set_minor_formatter(NullFormatter())  # 2x10^4, 3x10^4, ... would overlap
+    axes[-1].legend(*axes[0].get_legend_handles_labels(), loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=6.5)
     return drawn[0]
 
 
@@ -167,6 +188,5 @@ def _colors(bands, colors):
 
 
 def label_row(ax, text: str) -> None:
-    """Write a row's label (study, task, architecture) left of its first panel."""
-    ax.annotate(text, xy=(0, 0.5), xycoords="axes fraction", xytext=(-48, 0), textcoords="offset points",
-                rotation=90, ha="right", va="center", fontsize=8, fontweight="bold")
+    """Write a row's label (study, task, architecture) above its first panel."""
+    ax.set_title(text, loc="left", fontweight="bold")

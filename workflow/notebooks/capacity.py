@@ -47,7 +47,7 @@ apply_style()
 fig, axes = plt.subplots(len(studies), 3, figsize=(10.5, 2.9 * len(studies)), squeeze=False)
 for row, (study, table) in enumerate(zip(studies, data)):
     draw_study_row(axes[row], table, "n_parameters", ("depth", "kernel_size"), study_measures(table))
-    label_row(axes[row, 0], f"{study}\n{table['task'][0]}, {table['arch'][0]}")
+    label_row(axes[row, 0], f"{study}: {table['task'][0]}, {table['arch'][0]}")
 for ax in axes[-1]:
     ax.set_xlabel("parameters (log)")
 fig.suptitle("Learned symmetry against parameter count (lines: depth; band: seed min..max)")

@@ -46,7 +46,7 @@ fig, axes = plt.subplots(len(studies), 3, figsize=(10.5, 2.9 * len(studies)), sq
 for row, (study, table) in enumerate(zip(studies, data)):
     lines = ("arch", "depth", "width", "kernel_size")
     draw_study_row(axes[row], table, "n_train", lines, study_measures(table))
-    label_row(axes[row, 0], f"{study}\n{table['task'][0]}, {table['arch'][0]}")
+    label_row(axes[row, 0], f"{study}: {table['task'][0]}, {table['arch'][0]}")
 for ax in axes[-1]:
     ax.set_xlabel("training samples (log)")
 fig.suptitle("Learned symmetry against training-set size (lines: architecture; band: seed min..max)")

@@ -45,7 +45,7 @@ apply_style()
 fig, axes = plt.subplots(len(studies), 2, figsize=(7.5, 2.9 * len(studies)), squeeze=False)
 for row, (study, table) in enumerate(zip(studies, data)):
     draw_study_row(axes[row], table, "layer", ("regime",), MEASURES, colors=REGIME_COLORS, log_x=False)
-    label_row(axes[row, 0], f"{study}\n{table['task'][0]}")
+    label_row(axes[row, 0], f"{study}: {table['task'][0]}")
     for ax in axes[row]:
         ax.set_xticks(sorted(set(table["layer"].tolist())))
 for ax in axes[-1]:
