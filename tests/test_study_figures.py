@@ -225,14 +225,25 @@ def test_a_missing_column_is_one_error_naming_the_file_and_the_column(tmp_path, 
 
 def test_notebooks_run_by_hand_from_the_repository_tables(tmp_path, monkeypatch):
     (tmp_path / "Snakefile").write_text("")
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config/config.yaml").write_text("figures:\n  o5_capacity: {kind: capacity, studies: [mine_o5]}\n")
     write_table(tmp_path, "rotmnist_layers", "layers.csv", layer_rows("rotmnist_layers"))
     write_table(tmp_path, "mine", "runs.csv", run_rows("mine", "rotmnist", "mlp", [1], [8, 16]))
+    write_table(tmp_path, "mine_o5", "runs.csv", run_rows("mine_o5", "o5", "mlp", [1], [8, 16]))
     (tmp_path / "workflow").mkdir()
     monkeypatch.chdir(tmp_path / "workflow")  # opened from a subfolder, as Jupyter does
-    monkeypatch.delenv("LIEGG_FIGURES", raising=False)
-    monkeypatch.delenv("LIEGG_STUDIES", raising=False)
+    for name in ("LIEGG_FIGURE", "LIEGG_FIGURES", "LIEGG_STUDIES"):
+        monkeypatch.delenv(name, raising=False)
+    # Defaults: the layers figure of the default config's study.
     runpy.run_path(str(NOTEBOOKS / "layers.py"))
     assert_figure_files(tmp_path / "figures/layers.pdf", tmp_path / "figures/layers.png")
+    # A configured figure by name: its studies come from config/config.yaml.
+    monkeypatch.setenv("LIEGG_FIGURE", "o5_capacity")
+    result = runpy.run_path(str(NOTEBOOKS / "capacity.py"))
+    assert result["studies"] == ["mine_o5"]
+    assert_figure_files(tmp_path / "figures/o5_capacity.pdf", tmp_path / "figures/o5_capacity.png")
+    # Studies and output folder from the environment.
+    monkeypatch.delenv("LIEGG_FIGURE")
     monkeypatch.setenv("LIEGG_STUDIES", "mine")
     monkeypatch.setenv("LIEGG_FIGURES", str(tmp_path / "elsewhere"))
     runpy.run_path(str(NOTEBOOKS / "capacity.py"))
@@ -261,3 +272,11 @@ def test_caption_renders_with_the_figure_studies(kind):
     assert f"workflow/notebooks/{kind}.py" in html and "What to see" in html
     if kind == "capacity":
         assert "kernel size 3" in html
+
+
+def test_same_tables_give_the_same_figure_bytes(tmp_path, monkeypatch):
+    o5 = write_table(tmp_path, "o5", "runs.csv", run_rows("o5", "o5", "mlp", [1, 2], [16, 32]))
+    _, pdf, png = run_notebook("capacity", tmp_path, monkeypatch, ["o5"], [o5])
+    first = pdf.read_bytes(), png.read_bytes()
+    run_notebook("capacity", tmp_path, monkeypatch, ["o5"], [o5])
+    assert (pdf.read_bytes(), png.read_bytes()) == first

@@ -410,20 +410,26 @@ def figure_paths(name: str, studies, table: str) -> tuple[list[str], list[Path],
     """Inputs and outputs of a figure notebook opened by hand (not by snakemake).
 
     The repository root is the first folder from the working directory up
-    that holds a ``Snakefile``; the environment variables ``LIEGG_STUDIES``
-    (comma-separated) and ``LIEGG_FIGURES`` (a folder) replace the default
-    studies and ``figures/``.
+    that holds a ``Snakefile``. The figure is ``LIEGG_FIGURE`` (default
+    ``name``); its studies are ``LIEGG_STUDIES`` (comma-separated), else
+    those of ``figures.<figure>.studies`` in ``config/config.yaml``, else
+    ``studies``. ``LIEGG_FIGURES`` (a folder) replaces ``figures/``.
 
     Returns
     -------
     studies, tables, pdf, png
         ``tables[i]`` is ``results/tables/<studies[i]>/<table>``.
     """
+    import yaml
+
     root = next((p for p in (Path.cwd(), *Path.cwd().parents) if (p / "Snakefile").is_file()), None)
     if root is None:
         raise FileNotFoundError(f"no Snakefile in {Path.cwd()} or above: open this notebook inside the repository")
-    chosen = os.environ.get("LIEGG_STUDIES", "")
-    studies = [s.strip() for s in chosen.split(",") if s.strip()] or list(studies)
+    name = os.environ.get("LIEGG_FIGURE", "") or name
+    config = root / "config" / "config.yaml"
+    configured = (yaml.safe_load(config.read_text()) or {}).get("figures", {}) if config.is_file() else {}
+    chosen = [s.strip() for s in os.environ.get("LIEGG_STUDIES", "").split(",") if s.strip()]
+    studies = chosen or configured.get(name, {}).get("studies") or list(studies)
     figures = Path(os.environ.get("LIEGG_FIGURES", root / "figures"))
     tables = [root / "results" / "tables" / study / table for study in studies]
-    return studies, tables, figures / f"{name}.pdf", figures / f"{name}.png"
+    return list(studies), tables, figures / f"{name}.pdf", figures / f"{name}.png"

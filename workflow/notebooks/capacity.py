@@ -34,7 +34,7 @@ if "snakemake" in globals():  # run by the workflow
     sys.stderr = open(snakemake.log[0], "w")
     studies, tables = list(snakemake.params.studies), list(snakemake.input.runs)
     pdf, png = snakemake.output.pdf, snakemake.output.png
-else:  # opened by hand after a run of the default config; LIEGG_STUDIES / LIEGG_FIGURES pick others
+else:  # opened by hand after a run; LIEGG_FIGURE / LIEGG_STUDIES / LIEGG_FIGURES pick others
     studies, tables, pdf, png = io.figure_paths(
         "rotmnist_capacity", ["rotmnist_mlp_grid", "rotmnist_cnn_grid"], "runs.csv"
     )
