@@ -6,7 +6,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # figures are files; no screen is needed
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import NullFormatter  # noqa: E402
+from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullFormatter  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -115,7 +115,7 @@ def draw_band(ax, band, color, label=None, linestyle="-", marker="o"):
 
 def _score_label(score: str, table) -> str:
     if score.endswith("accuracy"):
-        return "accuracy (solid: test, dashed: validation)"
+        return "accuracy\n(solid: test, dashed: val)"
     return "test MSE (log)" if "o5" in set(np.asarray(table.get("task", [])).tolist()) else "test loss (log)"
 
 
@@ -170,6 +170,10 @@ def draw_study_row(axes, table, x, lines, measures, colors=None, log_x=True):
             low, high = ax.get_xlim()
             if np.floor(np.log10(high)) > np.ceil(np.log10(low)) - 1e-9:  # a decade is labelled
                 ax.xaxis.set_minor_formatter(NullFormatter())  # 2x10^4, 3x10^4, ... would overlap
+            else:  # less than a decade: label 2x and 5x only
+                ax.xaxis.set_minor_locator(LogLocator(base=10, subs=(2.0, 5.0)))
+                ax.xaxis.set_minor_formatter(LogFormatterSciNotation(labelOnlyBase=False,
+                                                                     minor_thresholds=(np.inf, np.inf)))
     axes[-1].legend(*axes[0].get_legend_handles_labels(), loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=6.5)
     return drawn[0]
 
