@@ -140,6 +140,20 @@ def draw_study_row(axes, table, x, lines, measures, colors=None, log_x=True):
     -------
     list of SeedBand
         The lambda panel's lines.
+
+    Examples
+    --------
+    >>> from liegg.aggregate import study_measures
+    >>> table = {"task": ["o5"] * 4, "depth": [1, 1, 2, 2], "n_parameters": [10, 10, 20, 20],
+    ...          "seed": [0, 1, 0, 1], "algebra_dim": [10] * 4, "lambda_k": [1.0, 3.0, 0.5, 0.7],
+    ...          "bias_mean_k": [0.1] * 4, "test_loss": [0.2] * 4}
+    >>> fig, axes = plt.subplots(1, 3)
+    >>> [(band.line, band.mean.tolist()) for band in draw_study_row(axes, table, "n_parameters", ["depth"],
+    ...                                                              study_measures(table))]
+    [((('depth', 1),), [2.0]), ((('depth', 2),), [0.6])]
+    >>> axes[2].get_ylabel()
+    'test MSE (log)'
+    >>> plt.close(fig)
     """
     k = measures.get("k")
     panels = [
