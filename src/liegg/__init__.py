@@ -18,6 +18,7 @@ from .datasets import make_rotated_digits
 from .groups import expm
 from .images import gaussian_blur, pixel_coordinates, rotate_images, transform_images
 from .models import CNN
+from .aggregate import SeedBand, seed_bands, study_measures
 
 __version__ = "0.1.0"
 
@@ -60,4 +61,7 @@ __all__ = [
     "rotate_images",
     "transform_images",
     "CNN",
+    "SeedBand",
+    "seed_bands",
+    "study_measures",
 ]

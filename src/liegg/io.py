@@ -37,6 +37,8 @@ __all__ = [
     "write_csv",
     "save_resume",
     "load_resume",
+    "read_table",
+    "figure_paths",
 ]
 
 REBUILD_HINT = "delete it and rerun snakemake to rebuild it"
@@ -344,3 +346,90 @@ def load_resume(path, key: dict) -> dict | None:
         log.info("%s: saved for other settings, inputs or code; starting afresh", path)
         return None
     return blob["state"]
+
+
+def _parse_column(values: list[str]):
+    """Integers, else floats (an empty cell is NaN), else strings."""
+    try:
+        return np.array([int(v) for v in values], dtype=np.int64)
+    except ValueError:
+        pass
+    try:
+        return np.array([float(v) if v != "" else np.nan for v in values], dtype=np.float64)
+    except ValueError:
+        return np.array(values, dtype=str)
+
+
+def read_table(path, required=(), hint: str = REBUILD_HINT) -> dict:
+    """Read a CSV table written by :func:`write_csv` column by column.
+
+    Parameters
+    ----------
+    path : path-like
+    required : sequence of str
+        Columns the caller needs; a missing one is a :class:`DataFileError`
+        naming the file and the column.
+
+    Returns
+    -------
+    dict of str to ndarray of shape ``(n_rows,)``
+        int64 where every cell is an integer, float64 where every cell is a
+        number or empty (NaN), else str.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "runs.csv"
+    >>> write_csv(path, [{"run": "a", "depth": 2, "loss": 0.5}, {"run": "b", "depth": 3, "loss": ""}])
+    >>> table = read_table(path, required=("depth",))
+    >>> table["run"].tolist(), table["depth"].tolist(), table["loss"].tolist()
+    (['a', 'b'], [2, 3], [0.5, nan])
+    >>> read_table(path, required=("lambda_k",))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    liegg.io.DataFileError: ...runs.csv: has no column 'lambda_k' (columns: run, depth, loss); ...
+    """
+    import csv
+
+    path = Path(path)
+    if not path.is_file():
+        _fail(path, "is missing", hint)
+    with open(path, newline="") as fh:
+        reader = csv.DictReader(fh)
+        rows = list(reader)
+        columns = list(reader.fieldnames or [])
+    for name in required:
+        if name not in columns:
+            _fail(path, f"has no column {name!r} (columns: {', '.join(columns)})", hint)
+    if not rows:
+        _fail(path, "has no rows", hint)
+    return {name: _parse_column([row[name] or "" for row in rows]) for name in columns}
+
+
+def figure_paths(name: str, studies, table: str) -> tuple[list[str], list[Path], Path, Path]:
+    """Inputs and outputs of a figure notebook opened by hand (not by snakemake).
+
+    The repository root is the first folder from the working directory up
+    that holds a ``Snakefile``. The figure is ``LIEGG_FIGURE`` (default
+    ``name``); its studies are ``LIEGG_STUDIES`` (comma-separated), else
+    those of ``figures.<figure>.studies`` in ``config/config.yaml``, else
+    ``studies``. ``LIEGG_FIGURES`` (a folder) replaces ``figures/``.
+
+    Returns
+    -------
+    studies, tables, pdf, png
+        ``tables[i]`` is ``results/tables/<studies[i]>/<table>``.
+    """
+    import yaml
+
+    root = next((p for p in (Path.cwd(), *Path.cwd().parents) if (p / "Snakefile").is_file()), None)
+    if root is None:
+        raise FileNotFoundError(f"no Snakefile in {Path.cwd()} or above: open this notebook inside the repository")
+    name = os.environ.get("LIEGG_FIGURE", "") or name
+    config = root / "config" / "config.yaml"
+    configured = (yaml.safe_load(config.read_text()) or {}).get("figures", {}) if config.is_file() else {}
+    chosen = [s.strip() for s in os.environ.get("LIEGG_STUDIES", "").split(",") if s.strip()]
+    studies = chosen or configured.get(name, {}).get("studies") or list(studies)
+    figures = Path(os.environ.get("LIEGG_FIGURES", root / "figures"))
+    tables = [root / "results" / "tables" / study / table for study in studies]
+    return list(studies), tables, figures / f"{name}.pdf", figures / f"{name}.png"
