@@ -12,7 +12,7 @@ from workflow_helpers import REPO, copy_repo, planned_jobs, snakemake
 SMOKE = ("--configfile", "config/smoke.yaml")
 SMOKE_CONFIG = yaml.safe_load((REPO / "config/smoke.yaml").read_text())
 # Provenance, the report's table pages and the workflow summary follow every new result.
-REPORT_JOBS = {"gather_provenance": 1, "render_tables": 1, "summarize_workflow": 1}
+REPORT_JOBS = {"render_tables": 1, "summarize_workflow": 1}
 ROTMNIST = ("rotmnist_mlp", "rotmnist_cnn", "rotmnist_upright")
 
 def _n_runs(study):

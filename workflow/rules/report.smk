@@ -2,23 +2,6 @@
 # `snakemake --report`, and executed notebooks of the figures (`snakemake render_notebooks`).
 
 
-rule gather_provenance:
-    output:
-        provenance="results/tables/{study}/provenance.csv",
-    input:
-        records=get_study_files("train.json"),
-        summaries=get_study_files("liegg.json"),
-        code=code("reporting", "provenance", "io"),
-    params:
-        runs=lambda wildcards: get_study_runs(wildcards.study),
-    log:
-        "logs/gather_provenance/{study}.log",
-    conda:
-        "../../envs/liegg.yaml"
-    script:
-        "../scripts/gather_provenance.py"
-
-
 rule render_tables:
     output:
         **{name: report_table(f"results/report/{{study}}/{name}.html", name) for name in REPORT_TABLES},
@@ -26,7 +9,7 @@ rule render_tables:
         runs=rules.gather_tables.output.runs,
         spectra=rules.gather_tables.output.spectra,
         timings=rules.gather_tables.output.timings,
-        provenance=rules.gather_provenance.output.provenance,
+        provenance=rules.gather_tables.output.provenance,
         code=code("reporting", "provenance"),
     params:
         tables=REPORT_TABLES,
@@ -48,7 +31,7 @@ rule summarize_workflow:
     input:
         # After every result but the figures: every benchmark file of this config exists by then.
         done=[target for target in get_final_output() if not target.startswith("figures/")],
-        provenance=expand(rules.gather_provenance.output.provenance, study=sorted(config["studies"])),
+        provenance=expand(rules.gather_tables.output.provenance, study=sorted(config["studies"])),
         code=code("reporting", "provenance"),
     params:
         config=canonical(config),

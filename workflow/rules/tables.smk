@@ -3,11 +3,13 @@ rule gather_tables:
         runs="results/tables/{study}/runs.csv",
         spectra="results/tables/{study}/spectra.csv",
         timings="results/tables/{study}/timings.csv",
+        # what made each run (config values, checksums, commit, versions, device, wall times)
+        provenance="results/tables/{study}/provenance.csv",
     input:
         records=get_study_files("train.json"),
         spectra=get_study_files("spectrum.npz"),
         summaries=get_study_files("liegg.json"),
-        code=code("tables", "io"),
+        code=code("tables", "reporting", "provenance", "io"),
     params:
         runs=lambda wildcards: get_study_runs(wildcards.study),
     log:
