@@ -91,7 +91,7 @@ CASES = {
     "even kernel size": (_set(("studies", "rotmnist_cnn", "model", "kernel_size"), [4]), "kernel_size", "kernel sizes must be odd"),
     "rotmnist without blur": (_drop((*ROT, "dataset", "blur_sigma")), "blur_sigma", "'blur_sigma' is a required property"),
     "blur on o5": (_set((*STUDY, "dataset", "blur_sigma"), 1.5), "studies.o5_reference.dataset.blur_sigma", "does not apply to this task or architecture"),
-    "unknown mnist source": (_set((*ROT, "dataset", "source"), "kaggle"), "studies.rotmnist_mlp.dataset.source", "['embedded', 'download']"),
+    "unknown mnist source": (_set((*ROT, "dataset", "source"), "kaggle"), "dataset.source", "['embedded', 'download']"),
     "unknown centre": (_set((*ROT, "liegg", "action", "centre"), "middle"), "liegg.action.centre", "['true', 'authors']"),
     "more digits than embedded": (_set((*ROT, "dataset", "n_samples"), 20000), "dataset.n_samples", "use source: download"),
     "bad mirror url": (_set(("mnist_mirrors",), ["ftp.example.org"]), "mnist_mirrors[0]", "does not match '^(https?|file)://'"),

@@ -206,4 +206,5 @@ def test_adding_a_training_set_size_reruns_only_its_run_and_aggregates(finished_
 def test_editing_layer_code_reruns_only_the_layer_spectra(finished_run):
     with edited(finished_run / "src/liegg/layers.py"):
         jobs = planned_jobs(finished_run, *SMOKE)
-    assert jobs == {"compute_layer_spectra": 3, "gather_layer_tables": 1, "plot_layers": 1, "build_claims": 1, "render_claims": 1, "all": 1}
+    assert jobs == {"compute_layer_spectra": 3, "gather_layer_tables": 1, "plot_layers": 1, "build_claims": 1,
+                    "render_claims": 1, "summarize_workflow": 1, "all": 1}

@@ -287,9 +287,9 @@ def get_figure_tables(table):
 
 
 def claim_studies(table):
-    """Studies whose `table` (runs or layers) some claim reads, in config order."""
-    wanted = {s for c in CLAIMS for s in c["studies"] if c.get("table", "runs") == table}
-    return [s for s in config["studies"] if s in wanted]
+    """Studies whose `table` (runs or layers) some claim reads, sorted: the key
+    order of the config file changes no input or parameter."""
+    return sorted({s for c in CLAIMS for s in c["studies"] if c.get("table", "runs") == table})
 
 
 def get_first_run_files(kind):

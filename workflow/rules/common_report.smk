@@ -11,15 +11,16 @@ REPORT_TABLES = ["runs", "spectra", "timings", "provenance"]
 WORKFLOW_CATEGORY = "Workflow summary"
 
 
-def report_figure(path, name, category="{study}"):
+def report_figure(path, name, category="{study}", label=None):
     """A figure output shown in the report under its study (or, for a figure of
-    several studies, under ``category``), with its caption file."""
+    several studies, under ``category`` and labelled by ``label``, e.g.
+    "{name}"), with its caption file."""
     return report(
         path,
         caption=f"../report/{name}.rst",
         category=category,
         subcategory="Figures",
-        labels={"figure": name},
+        labels={"figure": label or name},
     )
 
 

@@ -55,7 +55,7 @@ rule plot_rotmnist_generators:
 rule plot_capacity:
     output:
         pdf="figures/{name}.pdf",
-        png=report_figure("figures/{name}.png", "capacity", category="Studies"),
+        png=report_figure("figures/{name}.png", "capacity", category="Studies", label="{name}"),
     input:
         runs=get_figure_tables("runs"),
         code=code("plotting"),
@@ -74,7 +74,7 @@ rule plot_capacity:
 rule plot_data_size:
     output:
         pdf="figures/{name}.pdf",
-        png=report_figure("figures/{name}.png", "data_size", category="Studies"),
+        png=report_figure("figures/{name}.png", "data_size", category="Studies", label="{name}"),
     input:
         runs=get_figure_tables("runs"),
         code=code("plotting"),
@@ -93,7 +93,7 @@ rule plot_data_size:
 rule plot_layers:
     output:
         pdf="figures/{name}.pdf",
-        png=report_figure("figures/{name}.png", "layers", category="Studies"),
+        png=report_figure("figures/{name}.png", "layers", category="Studies", label="{name}"),
     input:
         layers=get_figure_tables("layers"),
         code=code("plotting"),
