@@ -261,7 +261,7 @@ def test_two_clean_runs_give_identical_tables(smoke_run, tmp_path):
     # So is every other file but those holding wall times: dataset, spectra,
     # figures. torch.save writes a random serialization id into each
     # checkpoint, so checkpoints are compared by what they hold.
-    timed = {"train.json", "liegg.json", "timings.csv", "provenance.csv", "runtimes.csv"}
+    timed = {"train.json", "liegg.json", "layers.json", "timings.csv", "provenance.csv", "runtimes.csv"}
     timed |= {name.replace(".csv", ".html") for name in timed}
     files = [p.relative_to(second) for p in final_files(second) if p.name not in timed]
     core = [DATASET, *TABLES, *FIGURES] + [run_file(r, f) for r in RUNS for f in ("model.pt", "spectrum.npz")]
