@@ -17,6 +17,7 @@ if not workflow.overwrite_configfiles:
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/common_code.smk"
 include: "workflow/rules/common_report.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"

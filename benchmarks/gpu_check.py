@@ -33,9 +33,10 @@ import torch
 import yaml
 
 from liegg import algebra_basis
-from liegg.extraction import extract_run
-from liegg.runs import train_run
-from liegg.tasks import get_task
+from liegg.study.extraction import extract_run
+from liegg.study.runs import train_run
+from liegg.study.datasets import make_data
+from liegg.study.symmetries import get_symmetry
 
 REPO = Path(__file__).resolve().parents[1]
 TOL_EXTRACT = 1e-3
@@ -94,10 +95,9 @@ def main(argv=None) -> int:
         return 2
     if fast == "cuda":
         print(f"gpu_check: CUDA device {torch.cuda.get_device_name(0)}")
-    task = get_task(study["task"])
-    dataset = study["dataset"]
-    data = task.make_data(**dataset)
-    k = algebra_basis(task.algebra, task.action.dim).shape[0]
+    symmetry = get_symmetry(study["task"])
+    data = make_data(study["task"], **study["dataset"])
+    k = algebra_basis(symmetry.algebra, symmetry.action.dim).shape[0]
     print(f"gpu_check: study {name}, {len(data['x_train'])} training samples, k = {k}")
     print(f"{'seed':>4} {'device':>6} {'epochs/s':>10} {'lambda_min':>12} {'lambda_max':>12}")
     failures, speed = [], ([], [])

@@ -1,7 +1,7 @@
 """Rotation MNIST speed: our training epoch and LieGG extraction against the
 way the authors' notebook does them, measured in one process.
 
-(a) One epoch (train + validation) of ``liegg.fit`` on tensors held in memory,
+(a) One epoch (train + validation) of ``liegg.study.training.fit`` on tensors held in memory,
     against a baseline written like the authors' notebook: one ``.npy`` file
     per digit read from disk and blurred per sample per epoch by a
     ``Dataset``/``DataLoader`` (batch 512), then validation with batch size 1.
@@ -29,9 +29,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-import liegg
-from liegg import ImageAction, Standardized, gaussian_blur, make_rotated_digits, polarization_gram
-from liegg.mnist import load_embedded
+from liegg import ImageAction, gaussian_blur, polarization_gram
+from liegg.study.datasets import make_rotated_digits
+from liegg.study.mnist import load_embedded
+from liegg.study.models import MLP, Standardized
+from liegg.study.training import fit
 
 ROOT = Path(__file__).resolve().parents[1]
 BLUR = 1.5
@@ -62,7 +64,7 @@ def best_of(repeats, fn):
 
 def reference_mlp(seed=0):
     torch.manual_seed(seed)
-    return Standardized(liegg.MLP(784, 10, width=128, depth=5), 0.13, 0.3)
+    return Standardized(MLP(784, 10, width=128, depth=5), 0.13, 0.3)
 
 
 # --------------------------------------------------------------------------- #
@@ -155,7 +157,7 @@ def main():
 
     # (a) one epoch, train + validation.
     model = reference_mlp()
-    ours = best_of(args.repeats, lambda: liegg.fit(
+    ours = best_of(args.repeats, lambda: fit(
         model, (x_train, y_train), (x_val, y_val), loss="cross_entropy", epochs=1, batch_size=512,
         lr=1e-3, weight_decay=0.0, seed=0))
     with tempfile.TemporaryDirectory() as tmp:
@@ -167,7 +169,7 @@ def main():
         model = reference_mlp()
         optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
         theirs = best_of(args.repeats, lambda: baseline_epoch(model, optimizer, train_set, val_set))
-    print(f"(a) one epoch (train + val): liegg.fit {ours:.3f} s, file-per-digit baseline {theirs:.3f} s; "
+    print(f"(a) one epoch (train + val): fit {ours:.3f} s, file-per-digit baseline {theirs:.3f} s; "
           f"speed-up {theirs / ours:.1f}x")
 
     # (b) polarization rows of the 8000 training digits.

@@ -14,7 +14,8 @@ import time
 
 import torch
 
-import liegg
+from liegg.study.models import MLP, count_parameters
+from liegg.study.training import fit
 
 
 def matmul_rate(n: int, k: int, m: int, repeats: int = 20) -> float:
@@ -30,14 +31,14 @@ def matmul_rate(n: int, k: int, m: int, repeats: int = 20) -> float:
 
 
 def training_rate(width: int, depth: int, n: int, batch: int, epochs: int) -> tuple[float, int]:
-    """Samples per second of :func:`liegg.fit` on random 28x28 inputs, and the weight count."""
+    """Samples per second of :func:`liegg.study.training.fit` on random 28x28 inputs, and the weight count."""
     torch.manual_seed(0)
     x, y = torch.randn(n, 784), torch.randint(0, 10, (n,))
-    model = liegg.MLP(784, 10, width=width, depth=depth)
+    model = MLP(784, 10, width=width, depth=depth)
     fit_args = dict(loss="cross_entropy", batch_size=batch, lr=1e-3, weight_decay=0.0, seed=0)
-    liegg.fit(model, (x[:batch], y[:batch]), (x[:batch], y[:batch]), epochs=1, **fit_args)  # warm-up
-    result = liegg.fit(model, (x, y), (x[:1000], y[:1000]), epochs=epochs, **fit_args)
-    return n * epochs / result.seconds, liegg.count_parameters(model)
+    fit(model, (x[:batch], y[:batch]), (x[:batch], y[:batch]), epochs=1, **fit_args)  # warm-up
+    result = fit(model, (x, y), (x[:1000], y[:1000]), epochs=epochs, **fit_args)
+    return n * epochs / result.seconds, count_parameters(model)
 
 
 def main():

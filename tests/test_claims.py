@@ -11,11 +11,10 @@ import textwrap
 
 import numpy as np
 import pytest
-
-from liegg import claims
-from liegg.claims import evaluate_claims
-
 from workflow_helpers import REPO
+
+from liegg.study import claims, stats
+from liegg.study.claims import evaluate_claims
 
 DEPTHS, WIDTHS, SEEDS = (1, 2, 4), (32, 64, 128, 256), (0, 1, 2)
 
@@ -57,8 +56,8 @@ def test_vectorized_spearman_matches_spearman_with_ties():
     rng = np.random.default_rng(0)
     x = np.array([1.0, 2.0, 2.0, 3.0, 5.0, 8.0])
     y = rng.integers(0, 4, size=(50, 6)).astype(float)  # many ties
-    expected = [claims.spearman(x, row) for row in y]
-    np.testing.assert_allclose(claims._spearman_rows(x, y), expected, equal_nan=True)
+    expected = [stats.spearman(x, row) for row in y]
+    np.testing.assert_allclose(stats._spearman_rows(x, y), expected, equal_nan=True)
 
 
 @pytest.mark.parametrize("expect, verdict", [("falls", "reproduced"), ("rises", "not reproduced")])
@@ -101,7 +100,7 @@ def test_within_groups_finds_the_trend_that_pooling_reverses():
     assert within["statistic"].startswith("mean Spearman rho (within depth)")
     pooled = one(trend_claim(), tables)
     settings = [(d, w) for d in DEPTHS for w in WIDTHS]
-    exact = claims.spearman([n_parameters(d, w) for d, w in settings], [10.0 * d + 1 / w for d, w in settings])
+    exact = stats.spearman([n_parameters(d, w) for d, w in settings], [10.0 * d + 1 / w for d, w in settings])
     assert exact > 0 and pooled["value"] == pytest.approx(exact) and pooled["verdict"] == "not reproduced"
 
 
@@ -120,8 +119,8 @@ def test_group_mean_of_rhos():
         for i, v in enumerate(values):
             for seed in SEEDS:
                 x.append(i), y.append(v + 1e-3 * seed), groups.append(depth)
-    t = claims.trend_test(x, y, SEEDS * 8, groups=groups, n_boot=200)
-    assert t.rho == pytest.approx((-1.0 + claims.spearman([0, 1, 2, 3], [1, 2, 4, 3])) / 2)
+    t = stats.trend_test(x, y, SEEDS * 8, groups=groups, n_boot=200)
+    assert t.rho == pytest.approx((-1.0 + stats.spearman([0, 1, 2, 3], [1, 2, 4, 3])) / 2)
     assert (t.n_groups, t.n_points, t.n_seeds) == (2, 8, 3)
 
 

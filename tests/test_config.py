@@ -1,11 +1,18 @@
-"""A malformed config stops before any job runs, with one message naming the key."""
+"""A malformed config stops before any job runs, with one message naming the key.
+
+The cases call the validator in-process; one Snakemake run shows that its
+message reaches the user and that no job starts.
+"""
 
 import copy
 
 import pytest
 import yaml
-
 from workflow_helpers import REPO, copy_repo, snakemake
+
+from liegg.study.config import ConfigError, validate_config
+
+SCHEMA = REPO / "workflow/schemas/config.schema.yaml"
 
 SMOKE = yaml.safe_load((REPO / "config/smoke.yaml").read_text())
 
@@ -71,7 +78,7 @@ CASES = {
     ),
     "unknown liegg split": (_set((*STUDY, "liegg", "split"), "holdout"), f"{S}.liegg.split", "'all', 'train'"),
     "unknown output mode": (_set((*STUDY, "liegg", "outputs"), "mean"), f"{S}.liegg.outputs", "['each', 'sum']"),
-    "text for a boolean": (_set((*STUDY, "liegg", "normalize"), "yes"), f"{S}.liegg.normalize", "'boolean'"),
+    "text for a boolean": (_set((*ROT, "liegg", "normalize"), "yes"), "liegg.normalize", "'boolean'"),
     "zero chunk size": (_set((*STUDY, "liegg", "chunk_size"), 0), f"{S}.liegg.chunk_size", "minimum of 1"),
     "empty depth grid": (_set((*STUDY, "model", "depth"), []), f"{S}.model.depth", "should be non-empty"),
     "duplicate widths": (_set((*STUDY, "model", "width"), [16, 16]), f"{S}.model.width", "non-unique elements"),
@@ -96,6 +103,7 @@ CASES = {
     "more digits than embedded": (_set((*ROT, "dataset", "n_samples"), 20000), "dataset.n_samples", "use source: download"),
     "bad mirror url": (_set(("mnist_mirrors",), ["ftp.example.org"]), "mnist_mirrors[0]", "does not match '^(https?|file)://'"),
     "accuracy monitor on o5": (_set((*STUDY, "training", "monitor"), "accuracy"), "studies.o5_reference.training.monitor", "the only allowed value is 'loss'"),
+    "normalised outputs of a regression": (_set((*STUDY, "liegg", "normalize"), True), f"{S}.liegg.normalize", "y/|y| = +-1"),
     # the paper's studies: training-set size, regimes, figures and claims
     "epochs and sample budget": (_set((*STUDY, "training", "sample_budget"), 1000), f"{S}.training", "exactly one of epochs and sample_budget"),
     "neither epochs nor sample budget": (_drop((*STUDY, "training", "epochs")), f"{S}.training", "exactly one of epochs and sample_budget"),
@@ -115,14 +123,26 @@ CASES = {
 }
 
 
-@pytest.fixture(scope="module")
-def workdir(tmp_path_factory):
-    return copy_repo(tmp_path_factory.mktemp("config"))
-
-
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_bad_config_is_stopped_with_the_key_named(case, workdir, tmp_path):
+def test_bad_config_is_refused_with_the_key_named(case):
     edit, key, allowed = CASES[case]
+    cfg = copy.deepcopy(SMOKE)
+    edit(cfg)
+    with pytest.raises(ConfigError) as err:
+        validate_config(cfg, SCHEMA)
+    message = str(err.value)
+    assert message.startswith("invalid config at") and key in message and allowed in message, message
+
+
+@pytest.mark.parametrize("name", ["smoke.yaml", "config.yaml", "large.yaml"])
+def test_shipped_configs_are_valid(name):
+    validate_config(yaml.safe_load((REPO / "config" / name).read_text()), SCHEMA)
+
+
+@pytest.mark.slow
+def test_snakemake_stops_before_any_job_with_one_message(tmp_path):
+    workdir = copy_repo(tmp_path / "repo")
+    edit, key, allowed = CASES["negative width"]
     cfg = copy.deepcopy(SMOKE)
     edit(cfg)
     path = tmp_path / "bad.yaml"

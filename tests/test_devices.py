@@ -5,10 +5,11 @@ import warnings
 import pytest
 import torch
 
-from liegg import make_o5, resolve_device
-from liegg.extraction import extract_run
-from liegg.runs import train_run
-from liegg.training import fit
+from liegg.study.datasets import make_o5
+from liegg.study.extraction import extract_run
+from liegg.study.runs import train_run
+from liegg.study.devices import resolve_device
+from liegg.study.training import fit
 
 SPEC = {
     "task": "o5",

@@ -4,9 +4,10 @@ returning meaningless generators."""
 import pytest
 import torch
 
-from liegg import DegenerateSpectrum, make_o5
-from liegg.extraction import extract_run
-from liegg.models import MLP, Standardized
+from liegg import DegenerateSpectrum
+from liegg.study.datasets import make_o5
+from liegg.study.extraction import extract_run
+from liegg.study.models import MLP, Standardized
 
 SETTINGS = {"split": "all", "outputs": "each", "normalize": False, "chunk_size": 64}
 SPEC = {"task": "o5", "seed": 4, "liegg": SETTINGS}

@@ -6,7 +6,6 @@ import sys
 
 import pytest
 import torch
-
 from workflow_helpers import REPO
 
 SCRIPT = REPO / "benchmarks/gpu_check.py"

@@ -2,11 +2,9 @@
 
 import torch
 
-import liegg
 from liegg import (
     VectorAction,
     count_invariant,
-    o5_target,
     polarization_gram,
     polarization_matrix,
     so_basis,
@@ -14,6 +12,8 @@ from liegg import (
     spectrum_from_gram,
     symmetry_bias,
 )
+from liegg.study import models
+from liegg.study.datasets import o5_target
 
 
 def o5_spectrum(f, n=300, dtype=torch.float64):
@@ -58,7 +58,7 @@ def test_subalgebra_so4_of_a_function_that_fixes_one_axis():
 
 
 def test_generic_random_network_has_no_null_space():
-    model = liegg.MLP(10, 1, width=32, depth=2).double()
+    model = models.MLP(10, 1, width=32, depth=2).double()
     sp = o5_spectrum(model)
     assert count_invariant(sp.variances, rtol=1e-10) == 0
     assert sp.variances[0] / sp.variances.max() > 1e-8

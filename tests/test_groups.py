@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from liegg import project_onto_algebra, so_basis, symmetry_bias
+from liegg import algebra_basis, principal_angles, project_onto_algebra, so_basis, subspace_bias, symmetry_bias
 
 
 @pytest.mark.parametrize("n", [2, 3, 5])
@@ -32,3 +32,36 @@ def test_bias_of_skew_and_symmetric_matrices(dtype):
 def test_unknown_algebra_is_named():
     with pytest.raises(ValueError, match="unknown algebra"):
         project_onto_algebra(torch.eye(2)[None], "sl")
+
+
+def test_a_redundant_spanning_set_keeps_its_span(dtype):
+    """[A0, A0, A1] spans {A0, A1}: the rank comes from singular values, not an unpivoted QR."""
+    a0 = torch.eye(2, dtype=dtype)[None] / 2**0.5
+    a1 = so_basis(2, dtype=dtype)
+    basis = algebra_basis(torch.cat([a0, a0, a1]), 2)
+    assert basis.shape == (2, 2, 2)
+    assert float(symmetry_bias(a1, torch.cat([a0, a0, a1])).max()) < 1e-6
+    assert float(symmetry_bias(a0, torch.cat([a0, a0, a1])).max()) < 1e-6
+
+
+def test_subspace_bias_and_angles_do_not_depend_on_the_basis_of_the_span(dtype):
+    gen = torch.Generator().manual_seed(1)
+    block = torch.randn(4, 9, generator=gen, dtype=torch.float64)
+    q, _ = torch.linalg.qr(torch.randn(4, 4, generator=gen, dtype=torch.float64))  # a rotation inside the block
+    v = torch.linalg.qr(block.T)[0].T.to(dtype)
+    w = (q.to(dtype) @ v)
+    one, other = v.reshape(4, 3, 3), w.reshape(4, 3, 3)
+    assert abs(subspace_bias(one) - subspace_bias(other)) < 1e-5
+    torch.testing.assert_close(principal_angles(one), principal_angles(other), atol=1e-5, rtol=0)
+    # The per-generator mean is basis-dependent: it is not what the block reports.
+    assert symmetry_bias(one).mean() != pytest.approx(float(symmetry_bias(other).mean()), abs=1e-3)
+
+
+def test_principal_angles_of_known_subspaces():
+    import math
+
+    x = torch.tensor([[[1.0, 0.0], [0.0, 0.0]]], dtype=torch.float64)
+    tilted = torch.tensor([[[math.cos(0.3), math.sin(0.3)], [0.0, 0.0]]], dtype=torch.float64)
+    torch.testing.assert_close(principal_angles(tilted, x), torch.tensor([0.3], dtype=torch.float64))
+    tiny = torch.tensor([[[1.0, 1e-9], [0.0, 0.0]]], dtype=torch.float64)
+    assert float(principal_angles(tiny, x)[0]) == pytest.approx(1e-9, rel=1e-6)  # not lost to arccos

@@ -5,7 +5,14 @@ import math
 import pytest
 import torch
 
-from liegg import ImageAction, expm, gaussian_blur, pixel_coordinates, rotate_images, transform_images
+from liegg import (
+    ImageAction,
+    expm,
+    gaussian_blur,
+    pixel_coordinates,
+    rotate_images,
+    transform_images,
+)
 
 J = [[0.0, -1.0], [1.0, 0.0]]
 

@@ -8,12 +8,13 @@ import shutil
 import numpy as np
 import pytest
 import torch
-
-from liegg import io, make_o5, spectrum
-from liegg.mnist import MnistDataError, load_embedded
-from liegg.models import MLP, Standardized
-
 from workflow_helpers import REPO
+
+from liegg import spectrum
+from liegg.study import arrays, checkpoints, files, spectra
+from liegg.study.datasets import make_o5
+from liegg.study.mnist import MnistDataError, load_embedded
+from liegg.study.models import MLP, Standardized
 
 RUN = {"study": "o5_reference", "run": "mlp-d1-w4-s0"}
 OTHER_RUN = {"study": "o5_reference", "run": "mlp-d1-w4-s1"}
@@ -26,33 +27,33 @@ def _model(seed=0, width=4):
 
 
 def _write_dataset(path, meta=DATASET, seed=0):
-    io.save_arrays(path, make_o5(60, 10, 10, seed=seed), meta=meta)
+    arrays.save_arrays(path, make_o5(60, 10, 10, seed=seed), meta=meta)
 
 
 def _write_checkpoint(path, meta=RUN, seed=0, width=4):
-    io.save_checkpoint(path, _model(seed, width), {"model": {"width": width}}, meta=meta)
+    checkpoints.save_checkpoint(path, _model(seed, width), {"model": {"width": width}}, meta=meta)
 
 
 def _write_spectrum(path, meta=RUN):
-    io.save_spectrum(path, spectrum(torch.randn(30, 25, dtype=torch.float64)), meta=meta)
+    spectra.save_spectrum(path, spectrum(torch.randn(30, 25, dtype=torch.float64)), meta=meta)
 
 
 def _write_summary(path, meta=RUN):
-    io.write_json(path, {"spec": {"seed": 0}, **meta})
+    files.write_json(path, {"spec": {"seed": 0}, **meta})
 
 
 KINDS = {
     # kind: (file name, writer, reader with the expectations of the workflow's scripts)
-    "dataset": ("o5-n60-v10-t10-s0.npz", _write_dataset, lambda p: io.load_dataset(p, expect=DATASET)),
-    "checkpoint": ("model.pt", _write_checkpoint, lambda p: io.load_checkpoint(p, expect=RUN)),
-    "spectrum": ("spectrum.npz", _write_spectrum, lambda p: io.load_spectrum(p, expect=RUN)),
-    "summary": ("liegg.json", _write_summary, lambda p: io.read_json(p, expect=RUN)),
+    "dataset": ("o5-n60-v10-t10-s0.npz", _write_dataset, lambda p: arrays.load_dataset(p, expect=DATASET)),
+    "checkpoint": ("model.pt", _write_checkpoint, lambda p: checkpoints.load_checkpoint(p, expect=RUN)),
+    "spectrum": ("spectrum.npz", _write_spectrum, lambda p: spectra.load_spectrum(p, expect=RUN)),
+    "summary": ("liegg.json", _write_summary, lambda p: files.read_json(p, expect=RUN)),
 }
 # A valid file of each kind that does not belong where it is put.
 SWAPS = {
     "dataset of another seed": ("dataset", lambda p: _write_dataset(p, {**DATASET, "id": "o5-n60-v10-t10-s1"}, 1)),
     "dataset of another task": ("dataset", lambda p: _write_dataset(p, {**DATASET, "task": "rotmnist"})),
-    "dataset without meta": ("dataset", lambda p: io.save_arrays(p, make_o5(60, 10, 10, seed=0))),
+    "dataset without meta": ("dataset", lambda p: arrays.save_arrays(p, make_o5(60, 10, 10, seed=0))),
     "checkpoint of another run": ("checkpoint", lambda p: _write_checkpoint(p, OTHER_RUN, seed=1)),
     "checkpoint of another width": ("checkpoint", lambda p: _write_checkpoint(p, OTHER_RUN, width=8)),
     "spectrum of another run": ("spectrum", lambda p: _write_spectrum(p, OTHER_RUN)),
@@ -104,7 +105,7 @@ def test_damaged_file_raises_naming_file_and_fix(tmp_path, kind, how):
     write(path)
     read(path)  # the intact file is fine
     _damage(path, how)
-    with pytest.raises(io.DataFileError) as err:
+    with pytest.raises(files.DataFileError) as err:
         read(path)
     _assert_clear(err, path)
 
@@ -115,7 +116,7 @@ def test_swapped_file_is_detected(tmp_path, swap):
     name, _, read = KINDS[kind]
     path = tmp_path / name
     write_foreign(path)
-    with pytest.raises(io.DataFileError) as err:
+    with pytest.raises(files.DataFileError) as err:
         read(path)
     _assert_clear(err, path)
 
@@ -147,7 +148,7 @@ def test_no_flipped_byte_is_read_as_other_content(tmp_path, kind):
         path.write_bytes(bytes(flipped))
         try:
             content = _content(kind, path)
-        except io.DataFileError as err:
+        except files.DataFileError as err:
             assert str(path) in str(err)
             caught += 1
         else:
@@ -167,22 +168,22 @@ def test_checkpoint_loads_without_running_code(tmp_path):
 
     path = tmp_path / "model.pt"
     torch.save({"format": "liegg-checkpoint-1", "spec": "{}", "state_dict": Exploit()}, path)
-    with pytest.raises(io.DataFileError, match="not a readable checkpoint"):
-        io.load_checkpoint(path)
+    with pytest.raises(files.DataFileError, match="not a readable checkpoint"):
+        checkpoints.load_checkpoint(path)
     assert not (tmp_path / "pwned").exists()
 
 
 def test_interrupted_write_leaves_the_old_file_and_no_litter(tmp_path):
     path = tmp_path / "train.json"
-    io.write_json(path, {"a": 1})
+    files.write_json(path, {"a": 1})
     with pytest.raises(RuntimeError):
-        with io.atomic_path(path) as tmp:
+        with files.atomic_path(path) as tmp:
             tmp.write_text('{"a": ')
             raise RuntimeError("killed")
     assert json.loads(path.read_text()) == {"a": 1}
     # The temporary file of a writer killed by SIGKILL is swept by the next writer.
     (tmp_path / ".train.json.abc123.tmp").write_text("partial")
-    io.write_json(path, {"a": 2})
+    files.write_json(path, {"a": 2})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["train.json"]
 
 

@@ -3,13 +3,13 @@
 import torch
 
 import liegg
-from liegg import regimes
 from liegg.layers import hidden_layer_count, layer_outputs
+from liegg.study import datasets, models, regimes, training
 
 
 def standardized_mlp(in_features=6, out_features=3, width=8, depth=3, dtype=torch.float64):
-    net = liegg.MLP(in_features, out_features, width=width, depth=depth)
-    return liegg.Standardized(net, 0.0, 2.0).to(dtype)
+    net = models.MLP(in_features, out_features, width=width, depth=depth)
+    return models.Standardized(net, 0.0, 2.0).to(dtype)
 
 
 def test_last_layer_features_give_the_output(dtype):
@@ -60,7 +60,7 @@ def test_layerwise_trains_one_layer_at_a_time(monkeypatch):
     assert len(results) == 3
     assert all(p.requires_grad for p in model.parameters())
     # the final head is the output layer: the model scores as the last stage did
-    score = liegg.evaluate(model, x[:64], y[:64], "cross_entropy")["loss"]
+    score = training.evaluate(model, x[:64], y[:64], "cross_entropy")["loss"]
     assert abs(score - results[-1].best_val_loss) < 1e-5
 
 
@@ -73,10 +73,10 @@ def test_autoencoder_pretraining_lowers_reconstruction_loss():
 
 
 def test_extract_layers_gives_one_summary_per_layer():
-    from liegg.extraction import extract_layers
+    from liegg.study.layer_spectra import extract_layers
 
     model = standardized_mlp(in_features=10, out_features=1, depth=3, dtype=torch.float32)
-    data = liegg.make_o5(60, 10, 10, seed=0)
+    data = datasets.make_o5(60, 10, 10, seed=0)
     data = {k: v.float() for k, v in data.items()}
     spec = {"task": "o5", "liegg": {"split": "all", "outputs": "each", "normalize": False, "chunk_size": 32}}
     summaries = extract_layers(model, data, spec)

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from liegg.mnist import (
+from liegg.study.mnist import (
     STANDARD_FILES,
     MnistDataError,
     download_mnist,
@@ -107,7 +107,7 @@ def test_embedded_content_is_validated(tmp_path, monkeypatch, arrays, problem):
     # Accept this file's checksum so that the content checks behind it run.
     path = tmp_path / "digits.npz"
     np.savez(path, **arrays)
-    monkeypatch.setattr("liegg.mnist.EMBEDDED_SHA256", hashlib.sha256(path.read_bytes()).hexdigest())
+    monkeypatch.setattr("liegg.study.mnist.EMBEDDED_SHA256", hashlib.sha256(path.read_bytes()).hexdigest())
     with pytest.raises(MnistDataError, match=problem) as info:
         load_embedded(path)
     assert str(path) in str(info.value)

@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-import liegg
 from liegg import VectorAction, polarization_gram, polarization_matrix
+from liegg.study import models
 
 
 def hand_rows(model, x, dim, outputs, normalize=False):
@@ -24,7 +24,7 @@ def hand_rows(model, x, dim, outputs, normalize=False):
 
 
 def random_mlp(in_features, out_features, dtype):
-    return liegg.MLP(in_features, out_features, width=16, depth=2).to(dtype)
+    return models.MLP(in_features, out_features, width=16, depth=2).to(dtype)
 
 
 @pytest.mark.parametrize("outputs", ["each", "sum"])

@@ -7,7 +7,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from liegg import io, provenance, reporting
+from liegg.study import arrays, provenance, reporting
 
 GIT = shutil.which("git")
 
@@ -38,7 +38,7 @@ def test_git_state_outside_a_checkout_is_unknown(tmp_path, monkeypatch):
 
 def test_file_record_has_the_checksum_and_the_settings_an_npz_carries(tmp_path):
     path = tmp_path / "data.npz"
-    io.save_arrays(path, {"x": np.arange(6.0)}, meta={"task": "o5", "n_samples": 6})
+    arrays.save_arrays(path, {"x": np.arange(6.0)}, meta={"task": "o5", "n_samples": 6})
     record = provenance.file_record(path)
     assert record["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert record["bytes"] == path.stat().st_size

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 import torch
 import yaml
-
 from browser import Browser, find_chromium
 from workflow_helpers import REPO, copy_repo, planned_jobs, snakemake
 

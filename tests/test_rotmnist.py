@@ -8,18 +8,20 @@ import torch
 
 import liegg
 from liegg import (
-    CNN,
     ImageAction,
     gaussian_blur,
     generator_similarity,
-    make_rotated_digits,
     pixel_coordinates,
     polarization_matrix,
     rotate_images,
     spectrum,
 )
-from liegg.mnist import MnistDataError
-from liegg.tasks import get_task
+from liegg.study import models, training
+from liegg.study.datasets import make_rotated_digits
+from liegg.study.mnist import MnistDataError
+from liegg.study.models import CNN
+from liegg.study.datasets import make_data
+from liegg.study.tasks import get_task
 
 DIGITS = Path(__file__).resolve().parents[1] / "data" / "mnist" / "digits.npz"
 ROTATION = torch.tensor([[0.0, -1.0], [1.0, 0.0]]) / 2**0.5
@@ -83,7 +85,7 @@ def hand_rows(model, x, action, outputs, normalize):
 
 
 MODELS = {
-    "mlp": lambda: liegg.MLP(144, 5, width=16, depth=2),
+    "mlp": lambda: models.MLP(144, 5, width=16, depth=2),
     "cnn": lambda: CNN(144, 5, width=4, depth=2, kernel_size=3),
 }
 LAYOUTS = {"nhw": lambda x: x, "n1hw": lambda x: x[:, None], "flat": lambda x: x.reshape(len(x), -1)}
@@ -123,7 +125,7 @@ def authors_rows(model, data):
 
 
 def test_authors_switch_reproduces_their_formula(dtype):
-    model = liegg.MLP(196, 4, width=8, depth=2).to(dtype)
+    model = models.MLP(196, 4, width=8, depth=2).to(dtype)
     x = smooth_images(5, 14, dtype)
     action = ImageAction(centre="authors", difference="forward")
     E = polarization_matrix(model, x, action, outputs="sum")
@@ -157,13 +159,13 @@ def test_upright_control_has_zero_angles():
 
 def test_rotmnist_task_reads_the_embedded_digits():
     task = get_task("rotmnist")
-    data = task.make_data(n_samples=100, n_val=10, n_test=10, seed=0, rotate=True, blur_sigma=1.5,
+    data = make_data("rotmnist", n_samples=100, n_val=10, n_test=10, seed=0, rotate=True, blur_sigma=1.5,
                           source="embedded", digits=DIGITS)
     assert data["x_train"].shape == (80, 28, 28) and data["y_train"].dtype == torch.int64
     mean, std, _, _ = task.standardize(data["x_train"], data["y_train"])
     assert mean.ndim == 0 and std.ndim == 0  # one scalar each: keeps the rotation symmetry
     with pytest.raises(ValueError, match="only 10000 digits"):
-        task.make_data(n_samples=20000, n_val=10, n_test=10, seed=0, rotate=True, blur_sigma=1.5,
+        make_data("rotmnist", n_samples=20000, n_val=10, n_test=10, seed=0, rotate=True, blur_sigma=1.5,
                        source="embedded", digits=DIGITS)
 
 
@@ -173,12 +175,12 @@ def test_download_source_checks_the_files(tmp_path):
     for f in files:
         f.write_bytes(b"not mnist")
     with pytest.raises(MnistDataError, match="md5"):
-        get_task("rotmnist").make_data(n_samples=100, n_val=10, n_test=10, seed=0, rotate=True, blur_sigma=1.5,
+        make_data("rotmnist", n_samples=100, n_val=10, n_test=10, seed=0, rotate=True, blur_sigma=1.5,
                                        source="download", mnist_files=[str(f) for f in files])
 
 
 def test_cnn_depth_width_kernel():
-    net = liegg.build_model({"arch": "cnn", "depth": 4, "width": 6, "kernel_size": 5}, 784, 10)
+    net = models.build_model({"arch": "cnn", "depth": 4, "width": 6, "kernel_size": 5}, 784, 10)
     assert len(net.convs) == 4 and net.convs[1].weight.shape == (6, 6, 5, 5)
     assert net(torch.rand(3, 1, 28, 28)).shape == (3, 10)
     deep = CNN(64, 3, width=2, depth=6, kernel_size=3)  # pooling stops at 1 pixel
@@ -191,14 +193,14 @@ def test_best_accuracy_epoch_is_kept():
     torch.manual_seed(0)
     x, y = torch.randn(200, 6), torch.randint(0, 3, (200,))
     xv, yv = torch.randn(60, 6), torch.randint(0, 3, (60,))
-    model = liegg.MLP(6, 3, width=8, depth=1)
-    result = liegg.fit(model, (x, y), (xv, yv), loss="cross_entropy", epochs=8, batch_size=50, lr=0.05,
+    model = models.MLP(6, 3, width=8, depth=1)
+    result = training.fit(model, (x, y), (xv, yv), loss="cross_entropy", epochs=8, batch_size=50, lr=0.05,
                        weight_decay=0.0, seed=0, monitor="accuracy")
     accuracies = [h["val_accuracy"] for h in result.history]
     assert result.best_epoch >= 1
     assert accuracies.index(max(accuracies)) == result.best_epoch - 1  # the first best epoch
     # The model ends holding that epoch's weights.
-    assert liegg.evaluate(model, xv, yv, "cross_entropy")["accuracy"] == max(accuracies)
+    assert training.evaluate(model, xv, yv, "cross_entropy")["accuracy"] == max(accuracies)
     with pytest.raises(ValueError, match="monitor"):
-        liegg.fit(model, (x, y), (xv, yv), loss="mse", epochs=1, batch_size=50, lr=0.05,
+        training.fit(model, (x, y), (xv, yv), loss="mse", epochs=1, batch_size=50, lr=0.05,
                   weight_decay=0.0, seed=0, monitor="accuracy")

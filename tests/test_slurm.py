@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from workflow_helpers import copy_repo, planned_jobs, snakemake
 
 SMOKE = ("--configfile", "config/smoke.yaml")

@@ -41,3 +41,26 @@ def test_bad_shapes_are_named():
         spectrum(torch.randn(5, 3))
     with pytest.raises(ValueError, match="2-D"):
         spectrum(torch.randn(5))
+
+
+def test_many_rows_fit_in_memory():
+    """The economy SVD: U is rows x D, not rows x rows (400 000^2 floats would be 640 GB)."""
+    E = torch.randn(400_000, 4, dtype=torch.float64)
+    sp = spectrum(E)
+    ref = spectrum_from_gram(E.T @ E, len(E))
+    torch.testing.assert_close(sp.variances, ref.variances)
+
+
+def test_the_sign_of_a_rotation_generator_is_stable_under_noise():
+    """Its largest entries come in a +- pair: noise must not pick the sign."""
+    gen = torch.Generator().manual_seed(0)
+    rotation = torch.tensor([0.0, -1.0, 1.0, 0.0], dtype=torch.float64) / 2**0.5
+    signs = set()
+    for _ in range(200):
+        noisy = rotation + 1e-9 * torch.randn(4, generator=gen, dtype=torch.float64)
+        # A rank-3 E whose null space is the noisy rotation, in a random basis of its complement.
+        q, _ = torch.linalg.qr(torch.cat([noisy[:, None], torch.randn(4, 3, generator=gen, dtype=torch.float64)], 1))
+        E = torch.randn(50, 3, generator=gen, dtype=torch.float64) @ q[:, 1:].T
+        h = spectrum(E).generators[0]
+        signs.add(tuple(torch.sign(h.flatten()).tolist()[1:3]))
+    assert signs == {(1.0, -1.0)}  # always [[0, +], [-, 0]]

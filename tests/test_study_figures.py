@@ -12,9 +12,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from liegg import io
-from liegg.aggregate import REGIMES, seed_bands, study_measures
-from liegg.plotting import REGIME_COLORS
+from liegg.study import files
+from liegg.study.aggregate import REGIMES, seed_bands, study_measures
+from liegg.study.plotting import REGIME_COLORS
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "workflow" / "notebooks"
 SEEDS = (0, 1, 2)
@@ -54,7 +54,7 @@ def run_rows(study, task, arch, depths, widths, kernels=(None,), n_trains=(1000,
                             row.update(val_accuracy=0.8 * f, test_accuracy=0.79 * f)
                         row.update(lambda_min=base * f, bias_of_lambda_min=0.05 * depth * f, bias_min=0.01,
                                    algebra_dim=algebra_dim, lambda_k=7 * base * f, gap_ratio=100.0,
-                                   bias_mean_k=0.02 * depth * f, rows=512)
+                                   bias_block_k=0.02 * depth * f, rows=512)
                         rows.append(row)
     return rows
 
@@ -70,13 +70,13 @@ def layer_rows(study, depth=4):
                              "seed": seed, "layer": layer, "rows": 256, "lambda_min": 10.0 ** -(r + layer) * f,
                              "lambda_max": 1.0, "bias_of_lambda_min": 0.1 * (r + 1) * f, "bias_min": 0.01,
                              "algebra_dim": 1, "lambda_k": 10.0 ** -(r + layer) * f, "gap_ratio": 10.0,
-                             "bias_mean_k": 0.1 * (r + 1) * f})
+                             "bias_block_k": 0.1 * (r + 1) * f})
     return rows
 
 
 def write_table(root, study, name, rows):
     path = root / "results" / "tables" / study / name
-    io.write_csv(path, rows)
+    files.write_csv(path, rows)
     return path
 
 
@@ -135,7 +135,7 @@ def test_seed_bands_refuse_two_settings_in_one_point():
 def test_study_measures_pick_the_so5_block_for_o5_and_accuracy_for_rotmnist():
     o5 = io_table(run_rows("o", "o5", "mlp", depths=[1], widths=[8]))
     rot = io_table(run_rows("r", "rotmnist", "mlp", depths=[1], widths=[8]))
-    assert study_measures(o5) == {"lambda": "lambda_k", "bias": "bias_mean_k", "k": 10, "scores": ["test_loss"]}
+    assert study_measures(o5) == {"lambda": "lambda_k", "bias": "bias_block_k", "k": 10, "scores": ["test_loss"]}
     assert study_measures(rot)["lambda"] == "lambda_min"
     assert study_measures(rot)["scores"] == ["val_accuracy", "test_accuracy"]
 
@@ -180,7 +180,7 @@ def test_capacity_figure_of_o5_plots_lambda_10_and_test_mse(tmp_path, monkeypatc
     for (_, x, y), depth in zip(panel_lines(axes[0, 0]), (1, 2)):
         np.testing.assert_allclose(y, 7 * lam(x, depth), rtol=1e-12)  # lambda_k, not lambda_min
     assert r"\lambda_{10}" in axes[0, 0].get_ylabel()
-    assert "mean bias of the 10" in axes[0, 1].get_ylabel()
+    assert "block bias of the 10" in axes[0, 1].get_ylabel()
     assert "test MSE" in axes[0, 2].get_ylabel()
     np.testing.assert_allclose(panel_lines(axes[0, 2])[0][2], [0.4] * 3, rtol=1e-12)
 
@@ -218,7 +218,7 @@ def test_layers_figure_draws_the_regimes_in_fixed_order_and_colours(tmp_path, mo
 def test_a_missing_column_is_one_error_naming_the_file_and_the_column(tmp_path, monkeypatch):
     rows = [{k: v for k, v in row.items() if k != "lambda_k"} for row in run_rows("o5", "o5", "mlp", [1], [8])]
     path = write_table(tmp_path, "o5", "runs.csv", rows)
-    with pytest.raises(io.DataFileError, match=r"o5/runs.csv: has no column 'lambda_k'"):
+    with pytest.raises(files.DataFileError, match=r"o5/runs.csv: has no column 'lambda_k'"):
         run_notebook("capacity", tmp_path, monkeypatch, ["o5"], [path])
     assert not (tmp_path / "figures").exists()
 

@@ -6,8 +6,10 @@ import math
 import pytest
 import torch
 
-from liegg import TrainingDiverged, fit, io, make_o5
-from liegg.runs import train_run
+from liegg.study import checkpoints
+from liegg.study.datasets import make_o5
+from liegg.study.runs import train_run
+from liegg.study.training import TrainingDiverged, fit
 
 SPEC = {
     "task": "o5",
@@ -44,13 +46,13 @@ def test_resumed_training_equals_uninterrupted(data, tmp_path, kill_after):
     path, key = tmp_path / "train.resume.pt", {"spec": SPEC}
 
     def save_then_maybe_die(state):
-        io.save_resume(path, state, key)
+        checkpoints.save_resume(path, state, key)
         if state["epoch"] == kill_after:
             raise Killed
 
     with pytest.raises(Killed):
         _train(data, checkpoint_every=1, on_checkpoint=save_then_maybe_die)
-    state = io.load_resume(path, key)
+    state = checkpoints.load_resume(path, key)
     assert state["epoch"] == kill_after
     resumed, record = _train(data, checkpoint_every=1, on_checkpoint=lambda s: None, resume=state)
     assert _same_weights(resumed, reference)
@@ -78,16 +80,16 @@ def test_resume_state_holds_everything_needed(data):
 
 def test_resume_file_of_other_settings_is_not_used(tmp_path):
     path = tmp_path / "train.resume.pt"
-    io.save_resume(path, {"epoch": 2}, key={"spec": SPEC, "inputs": {"data.npz": "aa"}})
-    assert io.load_resume(path, {"spec": SPEC, "inputs": {"data.npz": "aa"}}) == {"epoch": 2}
-    assert io.load_resume(path, {"spec": SPEC, "inputs": {"data.npz": "bb"}}) is None
-    assert io.load_resume(tmp_path / "missing.pt", {}) is None
+    checkpoints.save_resume(path, {"epoch": 2}, key={"spec": SPEC, "inputs": {"data.npz": "aa"}})
+    assert checkpoints.load_resume(path, {"spec": SPEC, "inputs": {"data.npz": "aa"}}) == {"epoch": 2}
+    assert checkpoints.load_resume(path, {"spec": SPEC, "inputs": {"data.npz": "bb"}}) is None
+    assert checkpoints.load_resume(tmp_path / "missing.pt", {}) is None
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "other kind"])
 def test_damaged_resume_file_is_skipped(tmp_path, damage, caplog):
     path = tmp_path / "train.resume.pt"
-    io.save_resume(path, {"epoch": 2}, key={})
+    checkpoints.save_resume(path, {"epoch": 2}, key={})
     raw = path.read_bytes()
     if damage == "truncate":
         path.write_bytes(raw[: len(raw) // 2])
@@ -95,7 +97,7 @@ def test_damaged_resume_file_is_skipped(tmp_path, damage, caplog):
         path.write_bytes(b"\x00" * 100)
     else:
         torch.save({"format": "liegg-checkpoint-1"}, path)
-    assert io.load_resume(path, {}) is None
+    assert checkpoints.load_resume(path, {}) is None
 
 
 def test_resume_from_a_state_of_a_longer_run_is_refused(data):
@@ -179,4 +181,18 @@ def test_training_regimes_record_their_stages(data, regime):
 def test_regimes_need_an_mlp(data):
     spec = {**_spec(regime="layerwise"), "model": {"arch": "cnn", "depth": 1, "width": 2, "kernel_size": 3}}
     with pytest.raises(ValueError, match="needs an mlp"):
+        train_run(data, spec, torch.device("cpu"))
+
+
+def test_the_number_of_classes_comes_from_the_task():
+    """A training subset without the digit 9 still gets 10 outputs (not max label + 1)."""
+    gen = torch.Generator().manual_seed(0)
+    data = {f"x_{s}": torch.rand(n, 8, 8, generator=gen) for s, n in (("train", 60), ("val", 20), ("test", 20))}
+    data.update({f"y_{s}": torch.arange(n) % 9 for s, n in (("train", 60), ("val", 20), ("test", 20))})
+    spec = {"task": "rotmnist", "seed": 0, "model": {"arch": "mlp", "depth": 1, "width": 4},
+            "training": {"epochs": 1, "batch_size": 20, "lr": 0.01, "weight_decay": 0.0}}
+    model, record = train_run(data, spec, torch.device("cpu"))
+    assert record["architecture"]["out_features"] == 10 and model(data["x_val"]).shape == (20, 10)
+    data["y_train"] = data["y_train"] + 5  # labels 5..13: not digits
+    with pytest.raises(ValueError, match="10 classes.*run from 5 to 13"):
         train_run(data, spec, torch.device("cpu"))

@@ -6,7 +6,6 @@ import os
 
 import pytest
 import yaml
-
 from workflow_helpers import REPO, copy_repo, planned_jobs, snakemake
 
 SMOKE = ("--configfile", "config/smoke.yaml")

@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 import torch
 import yaml
-
-from liegg import io, make_o5
-from liegg.models import MLP, Standardized
-
 from workflow_helpers import copy_repo, planned_jobs, snakemake
+
+from liegg.study import arrays, checkpoints, files
+from liegg.study.datasets import make_o5
+from liegg.study.models import MLP, Standardized
 
 SMOKE = ("--configfile", "config/smoke.yaml")
 STUDY = "o5_reference"
@@ -69,11 +69,11 @@ def check_complete(path: Path) -> None:
     if name == "train.resume.pt":
         assert torch.load(path, map_location="cpu", weights_only=True)["format"] == "liegg-resume-1"
     elif name.endswith(".pt"):
-        io.load_checkpoint(path)
+        checkpoints.load_checkpoint(path)
     elif name.endswith(".npz"):
-        io.load_arrays(path)
+        arrays.load_arrays(path)
     elif name.endswith(".json"):
-        io.read_json(path)
+        files.read_json(path)
     elif name.endswith(".csv"):
         text = path.read_text()
         assert text.endswith("\n") and len(list(csv.DictReader(text.splitlines()))) > 0, path
@@ -212,11 +212,11 @@ def test_killed_workflow_resumes_to_identical_results(smoke_run, tmp_path):
     for table in TABLES:
         assert sha256(workdir / table) == sha256(smoke_run / table), table
     for run in RUNS:
-        _, state = io.load_checkpoint(workdir / run_file(run, "model.pt"))
-        _, reference = io.load_checkpoint(smoke_run / run_file(run, "model.pt"))
+        _, state = checkpoints.load_checkpoint(workdir / run_file(run, "model.pt"))
+        _, reference = checkpoints.load_checkpoint(smoke_run / run_file(run, "model.pt"))
         assert all(torch.equal(state[k], reference[k]) for k in reference)
-        history = io.read_json(workdir / run_file(run, "train.json"))["history"]
-        assert history == io.read_json(smoke_run / run_file(run, "train.json"))["history"]
+        history = files.read_json(workdir / run_file(run, "train.json"))["history"]
+        assert history == files.read_json(smoke_run / run_file(run, "train.json"))["history"]
         assert not (workdir / run_file(run, "train.resume.pt")).exists(), "resume state is removed when done"
     for path in final_files(workdir):
         check_complete(path)
@@ -229,7 +229,7 @@ def test_changed_settings_never_resume_a_stale_state(smoke_run, tmp_path):
     """A resume state left by a killed run of other settings is ignored."""
     workdir = clone(smoke_run, tmp_path / "stale")
     stale = workdir / run_file(RUNS[0], "train.resume.pt")
-    io.save_resume(stale, {"epoch": 50}, key={"spec": "of another run"})
+    checkpoints.save_resume(stale, {"epoch": 50}, key={"spec": "of another run"})
     config = yaml.safe_load((workdir / "config/smoke.yaml").read_text())
     config["studies"][STUDY]["training"]["epochs"] = 20
     (workdir / "config/edited.yaml").write_text(yaml.safe_dump(config))
@@ -237,7 +237,7 @@ def test_changed_settings_never_resume_a_stale_state(smoke_run, tmp_path):
     snakemake(workdir, *edited, *FLAGS, run_file(RUNS[0], "model.pt"))
     log = (workdir / f"logs/train_model/{STUDY}/{RUNS[0]}.log").read_text()
     assert "starting afresh" in log and "resuming" not in log
-    assert len(io.read_json(workdir / run_file(RUNS[0], "train.json"))["history"]) == 20
+    assert len(files.read_json(workdir / run_file(RUNS[0], "train.json"))["history"]) == 20
     assert not stale.exists()
 
 
@@ -268,8 +268,8 @@ def test_two_clean_runs_give_identical_tables(smoke_run, tmp_path):
     assert {Path(p) for p in core} <= set(files)
     for path in files:
         if path.suffix == ".pt":
-            spec, state = io.load_checkpoint(second / path)
-            spec_ref, state_ref = io.load_checkpoint(smoke_run / path)
+            spec, state = checkpoints.load_checkpoint(second / path)
+            spec_ref, state_ref = checkpoints.load_checkpoint(smoke_run / path)
             assert spec == spec_ref and all(torch.equal(state[k], state_ref[k]) for k in state_ref), path
         else:
             assert sha256(second / path) == sha256(smoke_run / path), path
@@ -291,7 +291,7 @@ def _zero_middle(path: Path) -> None:
 
 def _swap_in_other_dataset(workdir: Path) -> None:
     meta = {"task": "o5", "id": "o5-n600-v50-t50-s9", "n_samples": 600, "n_val": 50, "n_test": 50, "seed": 9}
-    io.save_arrays(workdir / DATASET, make_o5(600, 50, 50, seed=9), meta=meta)
+    arrays.save_arrays(workdir / DATASET, make_o5(600, 50, 50, seed=9), meta=meta)
 
 
 def _swap_checkpoints(workdir: Path) -> None:
@@ -301,13 +301,13 @@ def _swap_checkpoints(workdir: Path) -> None:
 def _constant_model(workdir: Path) -> None:
     """A valid checkpoint of the right run whose network outputs a constant."""
     path = workdir / run_file(RUNS[1], "model.pt")
-    spec, state = io.load_checkpoint(path)
-    record = io.read_json(workdir / run_file(RUNS[1], "train.json"))
+    spec, state = checkpoints.load_checkpoint(path)
+    record = files.read_json(workdir / run_file(RUNS[1], "train.json"))
     model = Standardized(MLP(10, 1, width=16, depth=2), 0.0, 1.0)
     zeroed = {k: (torch.zeros_like(v) if k.startswith("net.") else v) for k, v in state.items()}
     model.x_scale = torch.empty_like(state["x_scale"])
     model.load_state_dict(zeroed)
-    io.save_checkpoint(path, model, spec, meta={"study": STUDY, "run": RUNS[1], "spec": record["spec"]})
+    checkpoints.save_checkpoint(path, model, spec, meta={"study": STUDY, "run": RUNS[1], "spec": record["spec"]})
 
 
 def _diverging_config(workdir: Path) -> tuple[str, str]:

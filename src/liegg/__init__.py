@@ -1,67 +1,60 @@
 """LieGG: extract and evaluate the Lie group generators a network has learned.
 
-The public API, re-exported from modules that each do one job.
+The method alone, on torch and numpy: group actions on inputs, the
+polarization matrix, its spectrum, symmetry metrics and Lie-algebra helpers.
+``liegg.analyze`` asks a model of one's own what it learned. The workflow's
+study machinery (datasets, training, files, tables, claims, plots) lives in
+:mod:`liegg.study` and is not imported here.
+
+Names load on first use (PEP 562), so that ``import liegg.study.files`` in a
+job that never touches a tensor does not import torch.
 """
 
-from .actions import VectorAction
-from .datasets import make_o5, o5_target, vector_scales
-from .extraction import DegenerateSpectrum
-from .groups import algebra_basis, project_onto_algebra, so_basis
-from .layers import LayerOutput, hidden_layer_count, layer_outputs
-from .metrics import generator_similarity, symmetry_bias
-from .models import MLP, Standardized, Swish, build_model, count_parameters
-from .polarization import polarization_gram, polarization_matrix
-from .spectrum import Spectrum, count_invariant, spectrum, spectrum_from_gram
-from .training import TrainingDiverged, TrainResult, evaluate, fit, resolve_device, seed_everything
-from .actions import ImageAction
-from .datasets import make_rotated_digits
-from .groups import expm
-from .images import gaussian_blur, pixel_coordinates, rotate_images, transform_images
-from .models import CNN
-from .aggregate import SeedBand, seed_bands, study_measures
+import importlib
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
-__all__ = [
-    "VectorAction",
-    "make_o5",
-    "o5_target",
-    "vector_scales",
-    "DegenerateSpectrum",
-    "algebra_basis",
-    "project_onto_algebra",
-    "so_basis",
-    "LayerOutput",
-    "hidden_layer_count",
-    "layer_outputs",
-    "generator_similarity",
-    "symmetry_bias",
-    "MLP",
-    "Standardized",
-    "Swish",
-    "build_model",
-    "count_parameters",
-    "polarization_gram",
-    "polarization_matrix",
-    "Spectrum",
-    "count_invariant",
-    "spectrum",
-    "spectrum_from_gram",
-    "TrainingDiverged",
-    "TrainResult",
-    "evaluate",
-    "fit",
-    "resolve_device",
-    "seed_everything",
-    "ImageAction",
-    "make_rotated_digits",
-    "expm",
-    "gaussian_blur",
-    "pixel_coordinates",
-    "rotate_images",
-    "transform_images",
-    "CNN",
-    "SeedBand",
-    "seed_bands",
-    "study_measures",
-]
+# Public name -> the module that defines it.
+_EXPORTS = {
+    "Action": "actions",
+    "VectorAction": "actions",
+    "ImageAction": "actions",
+    "Analysis": "analysis",
+    "DegenerateSpectrum": "analysis",
+    "analyze": "analysis",
+    "algebra_basis": "groups",
+    "expm": "groups",
+    "project_onto_algebra": "groups",
+    "so_basis": "groups",
+    "gaussian_blur": "images",
+    "pixel_coordinates": "images",
+    "rotate_images": "images",
+    "transform_images": "images",
+    "LayerOutput": "layers",
+    "hidden_layer_count": "layers",
+    "layer_outputs": "layers",
+    "generator_similarity": "metrics",
+    "principal_angles": "metrics",
+    "subspace_bias": "metrics",
+    "symmetry_bias": "metrics",
+    "polarization_gram": "polarization",
+    "polarization_matrix": "polarization",
+    "Spectrum": "spectral",
+    "count_invariant": "spectral",
+    "spectrum": "spectral",
+    "spectrum_from_gram": "spectral",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'liegg' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

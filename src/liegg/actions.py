@@ -8,11 +8,40 @@ directional derivative ``J_Phi(x) t_ab(x)``.
 
 from __future__ import annotations
 
+from typing import Protocol, runtime_checkable
+
 import torch
 
 from .images import pixel_coordinates
 
-__all__ = ["VectorAction", "ImageAction"]
+__all__ = ["Action", "VectorAction", "ImageAction"]
+
+
+@runtime_checkable
+class Action(Protocol):
+    """What LieGG needs of a group action: any object with these two members.
+
+    Attributes
+    ----------
+    dim : int
+        The generators are ``dim x dim`` matrices, ``D = dim**2`` of them in the basis.
+
+    Methods
+    -------
+    tangents(x)
+        Tensor of shape ``(D, *x.shape)``: for each basis generator ``A_ab``
+        (row-major index ``a * dim + b``) the first-order change of every
+        sample, ``d/dt exp(t A_ab) . x`` at ``t = 0`` (up to one overall sign).
+
+    Examples
+    --------
+    >>> isinstance(VectorAction(3), Action), isinstance(object(), Action)
+    (True, False)
+    """
+
+    dim: int
+
+    def tangents(self, x: torch.Tensor) -> torch.Tensor: ...
 
 
 class VectorAction:

@@ -52,13 +52,20 @@ def algebra_basis(algebra, d: int, dtype=None, device=None) -> torch.Tensor:
     ----------
     algebra : str or Tensor
         ``"so"`` for so(d), or a spanning set of shape ``(k, d, d)`` (need not be
-        orthonormal; it is orthonormalised here).
+        orthonormal or independent: it is orthonormalised here, its rank read
+        off its singular values).
     d : int
         Matrix size of the generators.
 
     Returns
     -------
     Tensor of shape ``(r, d, d)``, orthonormal in the Frobenius inner product.
+
+    Examples
+    --------
+    >>> a0, a1 = torch.eye(2)[None], torch.tensor([[[0.0, -1.0], [1.0, 0.0]]])
+    >>> algebra_basis(torch.cat([a0, a0, a1]), 2).shape   # a repeated element adds nothing
+    torch.Size([2, 2, 2])
     """
     if isinstance(algebra, str):
         if algebra != "so":
@@ -67,9 +74,18 @@ def algebra_basis(algebra, d: int, dtype=None, device=None) -> torch.Tensor:
     basis = torch.as_tensor(algebra, dtype=dtype, device=device)
     if basis.ndim != 3 or basis.shape[1:] != (d, d):
         raise ValueError(f"algebra basis must have shape (k, {d}, {d}), got {tuple(basis.shape)}")
-    q, r = torch.linalg.qr(basis.reshape(len(basis), -1).T)
-    rank = int((r.diagonal().abs() > 1e-10 * r.diagonal().abs().max()).sum())
-    return q[:, :rank].T.reshape(rank, d, d)
+    if not basis.is_floating_point():
+        basis = basis.to(torch.get_default_dtype())
+    # The rank is read off the singular values, which do not depend on the
+    # order of the spanning set (an unpivoted QR's diagonal does); the
+    # tolerance is numpy.linalg.matrix_rank's.
+    flat = basis.reshape(len(basis), -1)
+    _, s, vh = torch.linalg.svd(flat, full_matrices=False)
+    tol = s.max() * max(flat.shape) * torch.finfo(flat.dtype).eps if s.numel() else 0.0
+    rank = int((s > tol).sum()) if s.numel() and s.max() > 0 else 0
+    if rank == 0:
+        raise ValueError("the algebra basis spans nothing (all its matrices are zero)")
+    return vh[:rank].reshape(rank, d, d)
 
 
 def project_onto_algebra(h: torch.Tensor, algebra="so") -> torch.Tensor:

@@ -23,8 +23,15 @@ class LayerOutput(nn.Module):
     Examples
     --------
     >>> import torch
-    >>> from liegg import MLP
-    >>> layer_outputs(MLP(4, 2, width=8, depth=3), 2)(torch.zeros(5, 4)).shape
+    >>> class Net(nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.hidden = nn.ModuleList([nn.Linear(4, 8), nn.Linear(8, 8)])
+    ...     def features(self, x, layer):
+    ...         for linear in self.hidden[:layer]:
+    ...             x = torch.tanh(linear(x))
+    ...         return x
+    >>> layer_outputs(Net(), 2)(torch.zeros(5, 4)).shape
     torch.Size([5, 8])
     """
 
@@ -47,10 +54,13 @@ def layer_outputs(model: nn.Module, layer: int) -> LayerOutput:
 def hidden_layer_count(model: nn.Module) -> int:
     """Number of hidden layers of a model (or of the network it wraps).
 
+    The model, or the network it wraps as ``model.net``, says so with an
+    ``n_hidden`` attribute (as :class:`liegg.study.models.MLP` does).
+
     Examples
     --------
-    >>> from liegg import MLP
-    >>> hidden_layer_count(MLP(4, 2, width=8, depth=3))
+    >>> net = nn.Linear(2, 2); net.n_hidden = 3
+    >>> hidden_layer_count(net)
     3
     """
     inner = getattr(model, "net", None)

@@ -7,28 +7,16 @@ Every generator the network is invariant to lies in the null space of E.
 
 from __future__ import annotations
 
-import contextlib
-
 import torch
 from torch.func import jvp, vjp, vmap
+
+from ._checks import check_tensor
+from ._modes import eval_mode
 
 __all__ = ["polarization_matrix", "polarization_gram"]
 
 _OUTPUTS = ("each", "sum")
 _MODES = ("auto", "forward", "reverse")
-
-
-@contextlib.contextmanager
-def _eval_mode(model):
-    """Put an nn.Module in eval mode for the duration, then restore it."""
-    was_training = getattr(model, "training", None)
-    if was_training:
-        model.eval()
-    try:
-        yield
-    finally:
-        if was_training:
-            model.train()
 
 
 def _output_function(model, x_shape, outputs: str, normalize: bool):
@@ -70,19 +58,42 @@ def _pick_mode(mode, n_gen, n_out):
     return mode
 
 
+def _check_action(action, x):
+    if not (hasattr(action, "dim") and callable(getattr(action, "tangents", None))):
+        raise TypeError(
+            f"action must have `dim` and `tangents(x)` (see liegg.Action), got {type(action).__name__}"
+        )
+    tangents = action.tangents(x[:1])
+    if tangents.shape != (action.dim**2, *x[:1].shape):
+        raise ValueError(
+            f"{action!r}.tangents gave shape {tuple(tangents.shape)} for one sample of shape "
+            f"{tuple(x[:1].shape)}; expected ({action.dim**2}, *x.shape)"
+        )
+
+
+def _check_outputs(n_out, normalize):
+    if normalize and n_out == 1:
+        raise ValueError(
+            "normalize=True with a model of one output: y / |y| is +1 or -1 whatever the input, "
+            "so every row of E is zero and every generator would look like a symmetry; "
+            "use normalize=False for a regression model (normalize is for the logits of a classifier)"
+        )
+
+
 def _iter_rows(model, x, action, outputs, normalize, chunk_size, mode):
+    check_tensor(x, "x", min_ndim=2)
     if outputs not in _OUTPUTS:
         raise ValueError(f"outputs must be one of {_OUTPUTS}, got {outputs!r}")
     if mode not in _MODES:
         raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be positive, got {chunk_size}")
-    if len(x) == 0:
-        raise ValueError("x holds no samples")
-    with _eval_mode(model), torch.no_grad():
+    _check_action(action, x)
+    with eval_mode(model), torch.no_grad():
         n_gen = action.dim**2
+        # One sample tells the number of outputs K.
+        _check_outputs(_output_function(model, x[:1].shape, "each", False)(x[:1]).shape[1], normalize)
         if mode == "auto":
-            # One sample tells the number of outputs K.
             n_out = _output_function(model, x[:1].shape, outputs, normalize)(x[:1]).shape[1]
             mode = _pick_mode(mode, n_gen, n_out)
         for chunk in x.split(chunk_size):

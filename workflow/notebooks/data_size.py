@@ -18,27 +18,27 @@
 # $\lambda_{\min}$ generator; right: the score (validation and test accuracy
 # for rotation MNIST, test MSE for O(5)). One line per architecture, the seed
 # mean with markers, a band from the smallest to the largest seed. For O(5)
-# the panels show $\lambda_{10}$ and the mean bias of the 10 most invariant
+# the panels show $\lambda_{10}$ and the block bias of the 10 most invariant
 # generators (the so(5) block).
 
 # %%
 import sys
 
-from liegg import io
-from liegg.aggregate import RUNS_COLUMNS, study_measures
-from liegg.plotting import apply_style, draw_study_row, label_row, save_figure
-
 import matplotlib.pyplot as plt
+
+from liegg.study import files, paths
+from liegg.study.aggregate import RUNS_COLUMNS, study_measures
+from liegg.study.plotting import apply_style, draw_study_row, label_row, save_figure
 
 if "snakemake" in globals():  # run by the workflow
     sys.stderr = open(snakemake.log[0], "w")
     studies, tables = list(snakemake.params.studies), list(snakemake.input.runs)
     pdf, png = snakemake.output.pdf, snakemake.output.png
 else:  # opened by hand after a run; LIEGG_FIGURE / LIEGG_STUDIES / LIEGG_FIGURES pick others
-    studies, tables, pdf, png = io.figure_paths("data_size", ["o5_data_size", "rotmnist_data_size"], "runs.csv")
+    studies, tables, pdf, png = paths.figure_paths("data_size", ["o5_data_size", "rotmnist_data_size"], "runs.csv")
 
 # %%
-data = [io.read_table(path, required=RUNS_COLUMNS) for path in tables]
+data = [files.read_table(path, required=RUNS_COLUMNS) for path in tables]
 
 # %%
 apply_style()

@@ -23,21 +23,27 @@
 # %%
 import sys
 
-from liegg import io
-from liegg.aggregate import LAYERS_COLUMNS
-from liegg.plotting import REGIME_COLORS, apply_style, draw_study_row, label_row, save_figure
-
 import matplotlib.pyplot as plt
+
+from liegg.study import files, paths
+from liegg.study.aggregate import LAYERS_COLUMNS
+from liegg.study.plotting import (
+    REGIME_COLORS,
+    apply_style,
+    draw_study_row,
+    label_row,
+    save_figure,
+)
 
 if "snakemake" in globals():  # run by the workflow
     sys.stderr = open(snakemake.log[0], "w")
     studies, tables = list(snakemake.params.studies), list(snakemake.input.layers)
     pdf, png = snakemake.output.pdf, snakemake.output.png
 else:  # opened by hand after a run; LIEGG_FIGURE / LIEGG_STUDIES / LIEGG_FIGURES pick others
-    studies, tables, pdf, png = io.figure_paths("layers", ["rotmnist_layers"], "layers.csv")
+    studies, tables, pdf, png = paths.figure_paths("layers", ["rotmnist_layers"], "layers.csv")
 
 # %%
-data = [io.read_table(path, required=LAYERS_COLUMNS) for path in tables]
+data = [files.read_table(path, required=LAYERS_COLUMNS) for path in tables]
 MEASURES = {"lambda": "lambda_min", "bias": "bias_of_lambda_min", "scores": []}
 
 # %%

@@ -27,25 +27,27 @@
 import math
 import sys
 
+import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from liegg import ImageAction, expm, io, pixel_coordinates, rotate_images, transform_images
-from liegg.plotting import apply_style, save_figure
-
-import matplotlib.pyplot as plt
+from liegg.actions import ImageAction
+from liegg.groups import expm
+from liegg.images import pixel_coordinates, rotate_images, transform_images
+from liegg.study import arrays, spectra
+from liegg.study.plotting import apply_style, save_figure
 
 if "snakemake" in globals():  # run by the workflow
     sys.stderr = open(snakemake.log[0], "w")
     studies, runs = list(snakemake.params.studies), list(snakemake.params.runs)
-    spectra, datasets = list(snakemake.input.spectra), list(snakemake.input.data)
+    spectrum_files, datasets = list(snakemake.input.spectra), list(snakemake.input.data)
     pdf, png = snakemake.output.pdf, snakemake.output.png
 else:  # opened by hand after a run of the default config
     import glob
 
     studies = ["rotmnist_mlp", "rotmnist_cnn", "rotmnist_upright"]
     runs = [sorted(glob.glob(f"results/runs/{s}/*/spectrum.npz"))[0].split("/")[-2] for s in studies]
-    spectra = [f"results/runs/{s}/{r}/spectrum.npz" for s, r in zip(studies, runs)]
+    spectrum_files = [f"results/runs/{s}/{r}/spectrum.npz" for s, r in zip(studies, runs)]
     datasets = [sorted(glob.glob("results/data/rotmnist-*-rot-*.npz"))[0]] * len(studies)  # any digits do
     pdf, png = "figures/rotmnist_generators.pdf", "figures/rotmnist_generators.png"
 
@@ -55,20 +57,20 @@ DIGIT_CLASS = 2  # the first test digit of this class is moved (a 2 shows its or
 
 # %%
 def load(spectrum_path, data_path):
-    spectrum, arrays, meta = io.load_spectrum(spectrum_path)
+    spectrum, saved, meta = spectra.load_spectrum(spectrum_path)
     action = ImageAction().with_options(**meta["liegg"].get("action", {}))
     h = action.generator_in_xy(spectrum.generators[0].to(torch.float64))
-    digits, _ = io.load_arrays(data_path, required=("x_test", "y_test"))
+    digits, _ = arrays.load_arrays(data_path, required=("x_test", "y_test"))
     index = int(np.flatnonzero(digits["y_test"] == DIGIT_CLASS)[0]) if (digits["y_test"] == DIGIT_CLASS).any() else 0
     return {
         "h": h,
         "variance": float(spectrum.variances[0]),
-        "bias": float(arrays["biases"][0]),
+        "bias": float(saved["biases"][0]),
         "digit": torch.from_numpy(digits["x_test"][index]).to(torch.float64),
     }
 
 
-rows = [load(s, d) for s, d in zip(spectra, datasets)]
+rows = [load(s, d) for s, d in zip(spectrum_files, datasets)]
 
 # %%
 apply_style()

@@ -24,9 +24,9 @@ import csv
 import sys
 from collections import defaultdict
 
-from liegg.plotting import apply_style, save_figure, seed_colors
-
 import matplotlib.pyplot as plt
+
+from liegg.study.plotting import apply_style, save_figure, seed_colors
 
 if "snakemake" in globals():  # run by the workflow
     sys.stderr = open(snakemake.log[0], "w")

@@ -26,9 +26,9 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from liegg.plotting import apply_style, save_figure, seed_colors
-
 import matplotlib.pyplot as plt
+
+from liegg.study.plotting import apply_style, save_figure, seed_colors
 
 if "snakemake" in globals():  # run by the workflow
     sys.stderr = open(snakemake.log[0], "w")

@@ -1,28 +1,19 @@
 # Config validation, wildcard constraints and the get_* helpers. No rules here.
 
+import importlib.util
 import itertools
 import os
 from pathlib import Path
 
-import jsonschema
-import yaml
-
 ROOT = Path(workflow.basedir)
-LIB = "src/liegg"
 
 # Jobs import the library from this checkout, also in conda envs and on cluster nodes.
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH", "")) if p
-)
-
-
-class ConfigError(Exception):
-    pass
+# (Set, not read: the variable need not exist, so there is nothing for `envvars:` to assert.)
+os.environ.update(PYTHONPATH=os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH", "")) if p))
 
 
 # Rotation MNIST: the digits shipped in data/mnist and the four standard IDX
-# files that source: download fetches (names as in liegg.mnist.STANDARD_FILES).
-EMBEDDED_DIGITS = 10000
+# files that source: download fetches (names as in liegg.study.mnist.STANDARD_FILES).
 MNIST_DIGITS = "data/mnist/digits.npz"
 MNIST_FILES = [
     f"resources/mnist/{name}"
@@ -35,88 +26,16 @@ MNIST_FILES = [
 ]
 
 
-def _key_path(error):
-    parts = []
-    for part in error.absolute_path:
-        parts.append(f"[{part}]" if isinstance(part, int) else f".{part}")
-    return "".join(parts).lstrip(".") or "(top level)"
+def _load_validator():
+    """liegg/study/config.py of this checkout, loaded as a file: importing it as
+    part of the package would import torch (a second) whenever Snakemake parses."""
+    spec = importlib.util.spec_from_file_location("liegg_config", ROOT / "src/liegg/study/config.py")
+    validator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(validator)
+    return validator
 
 
-def validate_config(cfg):
-    """Stop before any job runs, with one message naming the key and what is allowed."""
-    schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
-    validator = jsonschema.Draft202012Validator(schema)
-    error = jsonschema.exceptions.best_match(validator.iter_errors(cfg))
-    if error is not None:
-        detail = error.message
-        if error.validator == "additionalProperties":
-            allowed = sorted(error.schema.get("properties", {}))
-            detail += f" (allowed keys: {', '.join(allowed)})"
-        elif error.validator == "not" and error.schema == {"not": {}}:
-            detail = "this key does not apply to this task or architecture; remove it"
-        elif error.validator == "not" and error.schema == {"not": {"multipleOf": 2}}:
-            detail = f"{error.instance} is even; kernel sizes must be odd"
-        elif error.validator == "const":
-            detail = f"{error.instance!r} is not allowed for this task or architecture; the only allowed value is {error.validator_value!r}"
-        raise ConfigError(f"invalid config at '{_key_path(error)}': {detail}")
-    for name, study in cfg["studies"].items():
-        ds = study["dataset"]
-        if ds["n_val"] + ds["n_test"] >= ds["n_samples"]:
-            raise ConfigError(
-                f"invalid config at 'studies.{name}.dataset': n_val + n_test "
-                f"({ds['n_val'] + ds['n_test']}) must be smaller than n_samples ({ds['n_samples']})"
-            )
-        if ds.get("source") == "embedded" and ds["n_samples"] > EMBEDDED_DIGITS:
-            raise ConfigError(
-                f"invalid config at 'studies.{name}.dataset.n_samples': the embedded set has "
-                f"{EMBEDDED_DIGITS} digits; use source: download for more"
-            )
-        if ("epochs" in study["training"]) == ("sample_budget" in study["training"]):
-            raise ConfigError(
-                f"invalid config at 'studies.{name}.training': give exactly one of epochs and sample_budget"
-            )
-        available = ds["n_samples"] - ds["n_val"] - ds["n_test"]
-        if max(study["training"].get("n_train", [0])) > available:
-            raise ConfigError(
-                f"invalid config at 'studies.{name}.training.n_train': {max(study['training']['n_train'])} "
-                f"training samples asked for, the dataset's training split has {available}; "
-                "raise dataset.n_samples or lower n_train"
-            )
-    _validate_figures_and_claims(cfg)
-
-
-# Figure names the workflow gives itself (per-study spectra, the rotation-MNIST pair).
-AUTOMATIC_FIGURES = ("rotmnist_spectra", "rotmnist_generators")
-
-
-def _validate_figures_and_claims(cfg):
-    """What the schema cannot see: names that must refer to studies of this config."""
-    studies = cfg["studies"]
-    for name, figure in cfg.get("figures", {}).items():
-        if name in AUTOMATIC_FIGURES or name.endswith("_spectrum"):
-            raise ConfigError(
-                f"invalid config at 'figures.{name}': the name is taken by a figure the workflow draws itself; rename it"
-            )
-        where = f"invalid config at 'figures.{name}.studies'"
-        for study in figure["studies"]:
-            if study not in studies:
-                raise ConfigError(f"{where}: no study {study!r} (studies: {', '.join(studies)})")
-            if figure["kind"] == "layers" and not studies[study]["liegg"].get("layers"):
-                raise ConfigError(f"{where}: study {study!r} has no per-layer LieGG; set its liegg.layers: true")
-    for i, claim in enumerate(cfg.get("claims", [])):
-        for study in claim["studies"]:
-            if study not in studies:
-                raise ConfigError(
-                    f"invalid config at 'claims[{i}].studies': no study {study!r} (studies: {', '.join(studies)})"
-                )
-            if claim.get("table") == "layers" and not studies[study]["liegg"].get("layers"):
-                raise ConfigError(
-                    f"invalid config at 'claims[{i}].studies': study {study!r} has no per-layer LieGG; "
-                    "set its liegg.layers: true"
-                )
-
-
-validate_config(config)
+_load_validator().validate_config(config, ROOT / "workflow/schemas/config.schema.yaml")
 
 
 wildcard_constraints:
@@ -198,11 +117,6 @@ DATASETS = {
 }
 
 
-def code(*modules):
-    """Library modules a rule depends on: an edit reruns exactly their jobs."""
-    return [f"{LIB}/{m}.py" for m in modules]
-
-
 def get_run_spec(wildcards):
     return RUNS[(wildcards.study, wildcards.run)]
 
@@ -237,13 +151,6 @@ def get_dataset_sources(wildcards):
     if spec["source"] == "embedded":
         return {"digits": MNIST_DIGITS}
     return {"mnist_files": MNIST_FILES}
-
-
-def get_dataset_code(wildcards):
-    modules = ["datasets", "tasks", "io"]
-    if DATASETS[wildcards.dataset]["task"] == "rotmnist":
-        modules += ["images", "mnist"]
-    return code(*modules)
 
 
 def get_mnist_mirrors():

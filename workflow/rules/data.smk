@@ -3,7 +3,7 @@ rule make_dataset:
         data="results/data/{dataset}.npz",
     input:
         unpack(get_dataset_sources),
-        code=get_dataset_code,
+        code=library_code("scripts/make_dataset.py"),
     params:
         spec=get_dataset_spec,
     log:
@@ -18,7 +18,7 @@ rule download_mnist:
     output:
         files=MNIST_FILES,
     input:
-        code=code("mnist"),
+        code=library_code("scripts/download_mnist.py"),
     params:
         mirrors=get_mnist_mirrors(),
     log:

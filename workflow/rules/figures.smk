@@ -5,7 +5,7 @@ rule plot_spectrum:
     input:
         spectra=rules.gather_tables.output.spectra,
         runs=rules.gather_tables.output.runs,
-        code=code("plotting"),
+        code=library_code("notebooks/spectrum.py"),
     log:
         "logs/plot_spectrum/{study}.log",
     conda:
@@ -21,7 +21,7 @@ rule plot_rotmnist_spectra:
     input:
         spectra=expand("results/tables/{study}/spectra.csv", study=ROTMNIST_STUDIES),
         runs=expand("results/tables/{study}/runs.csv", study=ROTMNIST_STUDIES),
-        code=code("plotting"),
+        code=library_code("notebooks/rotmnist_spectra.py"),
     params:
         studies=ROTMNIST_STUDIES,
     log:
@@ -39,7 +39,7 @@ rule plot_rotmnist_generators:
     input:
         spectra=get_first_run_files("spectrum.npz"),
         data=[f"results/data/{dataset_id(s)}.npz" for s in ROTMNIST_STUDIES],
-        code=code("plotting", "images", "groups", "actions", "io"),
+        code=library_code("notebooks/rotmnist_generators.py"),
     params:
         studies=ROTMNIST_STUDIES,
         runs=[get_study_runs(s)[0] for s in ROTMNIST_STUDIES],
@@ -58,7 +58,7 @@ rule plot_capacity:
         png=report_figure("figures/{name}.png", "capacity", category="Studies", label="{name}"),
     input:
         runs=get_figure_tables("runs"),
-        code=code("plotting"),
+        code=library_code("notebooks/capacity.py"),
     params:
         studies=get_figure_studies,
     wildcard_constraints:
@@ -77,7 +77,7 @@ rule plot_data_size:
         png=report_figure("figures/{name}.png", "data_size", category="Studies", label="{name}"),
     input:
         runs=get_figure_tables("runs"),
-        code=code("plotting"),
+        code=library_code("notebooks/data_size.py"),
     params:
         studies=get_figure_studies,
     wildcard_constraints:
@@ -96,7 +96,7 @@ rule plot_layers:
         png=report_figure("figures/{name}.png", "layers", category="Studies", label="{name}"),
     input:
         layers=get_figure_tables("layers"),
-        code=code("plotting"),
+        code=library_code("notebooks/layers.py"),
     params:
         studies=get_figure_studies,
     wildcard_constraints:

@@ -10,7 +10,7 @@ rule render_tables:
         spectra=rules.gather_tables.output.spectra,
         timings=rules.gather_tables.output.timings,
         provenance=rules.gather_tables.output.provenance,
-        code=code("reporting", "provenance"),
+        code=library_code("scripts/render_tables.py"),
     params:
         tables=REPORT_TABLES,
     log:
@@ -32,7 +32,7 @@ rule summarize_workflow:
         # After every result but the figures: every benchmark file of this config exists by then.
         done=[target for target in get_final_output() if not target.startswith("figures/")],
         provenance=expand(rules.gather_tables.output.provenance, study=sorted(config["studies"])),
-        code=code("reporting", "provenance"),
+        code=library_code("scripts/summarize_workflow.py"),
     params:
         config=canonical(config),
         jobs=get_benchmark_jobs(),
@@ -51,6 +51,7 @@ rule render_notebook:
     input:
         source="workflow/notebooks/{notebook}.py",
         figure="figures/{study}_{notebook}.png",
+        code=lambda wildcards: library_code("scripts/render_notebook.py", f"notebooks/{wildcards.notebook}.py"),
     params:
         figures=lambda wildcards: f"results/notebooks/{wildcards.study}/figures",
     log:
@@ -77,7 +78,7 @@ rule render_claims:
         ),
     input:
         claims=rules.build_claims.output.csv,
-        code=code("reporting"),
+        code=library_code("scripts/render_claims.py"),
     log:
         "logs/render_claims/claims.log",
     conda:

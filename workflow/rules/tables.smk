@@ -9,7 +9,7 @@ rule gather_tables:
         records=get_study_files("train.json"),
         spectra=get_study_files("spectrum.npz"),
         summaries=get_study_files("liegg.json"),
-        code=code("tables", "reporting", "provenance", "io"),
+        code=library_code("scripts/gather_tables.py"),
     params:
         runs=lambda wildcards: get_study_runs(wildcards.study),
     log:
@@ -26,7 +26,7 @@ rule gather_layer_tables:
     input:
         records=get_study_files("train.json"),
         layers=get_study_files("layers.json"),
-        code=code("tables", "io"),
+        code=library_code("scripts/gather_layer_tables.py"),
     params:
         runs=lambda wildcards: get_study_runs(wildcards.study),
     log:
@@ -44,7 +44,7 @@ rule build_claims:
     input:
         runs=[f"results/tables/{study}/runs.csv" for study in claim_studies("runs")],
         layers=[f"results/tables/{study}/layers.csv" for study in claim_studies("layers")],
-        code=code("claims", "io"),
+        code=library_code("scripts/build_claims.py"),
     params:
         claims=canonical(CLAIMS),
         studies=claim_studies("runs"),

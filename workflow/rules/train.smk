@@ -4,7 +4,7 @@ rule train_model:
         record="results/runs/{study}/{run}/train.json",
     input:
         data=get_dataset,
-        code=code("models", "training", "tasks", "runs", "io", "provenance"),
+        code=library_code("scripts/train_model.py"),
     params:
         spec=get_training_spec,
         device=config["device"],

@@ -4,9 +4,9 @@ import csv
 import logging
 from pathlib import Path
 
-from liegg import claims, io
+from liegg.study import claims, files
 
-io.log_to_file(snakemake.log[0])
+files.log_to_file(snakemake.log[0])
 
 
 def read_rows(path):
@@ -21,6 +21,6 @@ rows = claims.evaluate_claims(list(snakemake.params.claims), tables)
 for row in rows:
     logging.info("%s: %s (%s = %.3g, 95%% [%.3g, %.3g]) %s", row["id"], row["verdict"], row["statistic"],
                  row["value"], row["low"], row["high"], row["note"])
-io.write_csv(snakemake.output.csv, rows)
-with io.atomic_path(snakemake.output.md) as tmp:
+files.write_csv(snakemake.output.csv, rows)
+with files.atomic_path(snakemake.output.md) as tmp:
     Path(tmp).write_text(claims.claims_markdown(rows))

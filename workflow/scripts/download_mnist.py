@@ -3,10 +3,10 @@
 import logging
 from pathlib import Path
 
-from liegg import io
-from liegg.mnist import DEFAULT_MIRRORS, download_mnist
+from liegg.study import files
+from liegg.study.mnist import DEFAULT_MIRRORS, download_mnist
 
-io.log_to_file(snakemake.log[0])
+files.log_to_file(snakemake.log[0])
 mirrors = snakemake.params.mirrors or DEFAULT_MIRRORS
 folder = Path(snakemake.output.files[0]).parent
 logging.info("downloading MNIST into %s from %s", folder, list(mirrors))

@@ -2,15 +2,14 @@
 
 import logging
 
-from liegg import io
-from liegg.tasks import get_task
+from liegg.study import arrays, datasets, files
 
-io.log_to_file(snakemake.log[0])
+files.log_to_file(snakemake.log[0])
 spec = dict(snakemake.params.spec)
-task = get_task(spec.pop("task"))
+task = spec.pop("task")
 # Files the data are made from (e.g. the MNIST digits), by keyword.
 sources = {key: value for key, value in snakemake.input.items() if key != "code"}
-data = task.make_data(**spec, **sources)
+data = datasets.make_data(task, **spec, **sources)
 for key, value in data.items():
     logging.info("%s: shape %s, dtype %s", key, tuple(value.shape), value.dtype)
-io.save_arrays(snakemake.output.data, data, meta={"task": task.name, "id": snakemake.wildcards.dataset, **spec})
+arrays.save_arrays(snakemake.output.data, data, meta={"task": task, "id": snakemake.wildcards.dataset, **spec})

@@ -3,11 +3,11 @@
 import csv
 from pathlib import Path
 
-from liegg import io, reporting
+from liegg.study import files, reporting
 
-io.log_to_file(snakemake.log[0])
+files.log_to_file(snakemake.log[0])
 with open(snakemake.input.claims, newline="") as fh:
     rows = list(csv.DictReader(fh))
 note = f"{len(rows)} claims from {snakemake.input.claims}; how each verdict is reached: README, 'The paper's findings'."
-with io.atomic_path(snakemake.output.page) as tmp:
+with files.atomic_path(snakemake.output.page) as tmp:
     Path(tmp).write_text(reporting.html_table(rows, "The paper's findings, tested", note))

@@ -7,15 +7,15 @@ import jupytext
 import nbclient
 import nbformat
 
-from liegg import io
+from liegg.study import files
 
-io.log_to_file(snakemake.log[0])
+files.log_to_file(snakemake.log[0])
 notebook = jupytext.read(snakemake.input.source)
 # The notebook's by-hand branch reads these; the kernel inherits them.
 os.environ["LIEGG_STUDY"] = snakemake.wildcards.study
 os.environ["LIEGG_FIGURES"] = os.path.abspath(snakemake.params.figures)
 client = nbclient.NotebookClient(notebook, timeout=1800, kernel_name="python3", resources={"metadata": {"path": os.getcwd()}})
 client.execute()
-with io.atomic_path(snakemake.output.notebook) as tmp:
+with files.atomic_path(snakemake.output.notebook) as tmp:
     nbformat.write(notebook, str(tmp))
 print(f"executed {snakemake.input.source} for study {snakemake.wildcards.study}")

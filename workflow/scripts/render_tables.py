@@ -3,9 +3,9 @@
 import csv
 from pathlib import Path
 
-from liegg import io, reporting
+from liegg.study import files, reporting
 
-io.log_to_file(snakemake.log[0])
+files.log_to_file(snakemake.log[0])
 study = snakemake.wildcards.study
 for name in snakemake.params.tables:
     source = snakemake.input[name]
@@ -13,5 +13,5 @@ for name in snakemake.params.tables:
         rows = list(csv.DictReader(fh))
     note = f"{len(rows)} rows of {source} (full precision there); numbers shown to 4 significant digits."
     page = reporting.html_table(rows, f"{study}: {name}", note)
-    with io.atomic_path(snakemake.output[name]) as tmp:
+    with files.atomic_path(snakemake.output[name]) as tmp:
         Path(tmp).write_text(page)

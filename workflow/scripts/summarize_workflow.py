@@ -5,9 +5,9 @@ import csv
 import logging
 from pathlib import Path
 
-from liegg import io, reporting
+from liegg.study import files, reporting
 
-io.log_to_file(snakemake.log[0])
+files.log_to_file(snakemake.log[0])
 root, jobs = Path(snakemake.params.benchmarks), set(snakemake.params.jobs)
 runtimes = []
 for path in sorted(root.glob("*/**/*.tsv")):
@@ -21,8 +21,8 @@ for table in snakemake.input.provenance:
     with open(table, newline="") as fh:
         provenance += list(csv.DictReader(fh))
 summary = reporting.provenance_summary(provenance)
-io.write_csv(snakemake.output.runtimes_csv, runtimes)
-io.write_csv(snakemake.output.provenance_csv, summary)
+files.write_csv(snakemake.output.runtimes_csv, runtimes)
+files.write_csv(snakemake.output.provenance_csv, summary)
 pages = {
     "config": reporting.config_page(snakemake.params.config, "Configuration of this run"),
     "runtimes": reporting.html_tables(
@@ -32,5 +32,5 @@ pages = {
     "provenance": reporting.html_table(summary, "Provenance summary", "Details per run: results/tables/<study>/provenance.csv."),
 }
 for name, page in pages.items():
-    with io.atomic_path(snakemake.output[name]) as tmp:
+    with files.atomic_path(snakemake.output[name]) as tmp:
         Path(tmp).write_text(page)

@@ -13,30 +13,30 @@ from pathlib import Path
 
 import torch
 
-from liegg import io, provenance, runs, training
+from liegg.study import arrays, checkpoints, devices, files, provenance, runs
 
 started = time.perf_counter()
-io.log_to_file(snakemake.log[0])
+files.log_to_file(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)
 study, run = snakemake.wildcards.study, snakemake.wildcards.run
 spec = snakemake.params.spec
-device = training.resolve_device(snakemake.params.device)
+device = devices.resolve_device(snakemake.params.device)
 # Read from the config, not passed as a param: changing it never retrains a run.
 every = snakemake.config["studies"][study]["training"].get("checkpoint_every", 0)
 logging.info("run %s on %s with %d thread(s): %s", run, device, snakemake.threads, spec)
-data = io.load_dataset(snakemake.input.data, expect={"task": spec["task"], "id": Path(snakemake.input.data).stem})
+data = arrays.load_dataset(snakemake.input.data, expect={"task": spec["task"], "id": Path(snakemake.input.data).stem})
 resume_path = Path(snakemake.output.model).with_name("train.resume.pt")
-inputs = {path: io.file_sha256(path) for path in snakemake.input}
+inputs = {path: files.file_sha256(path) for path in snakemake.input}
 key = {"spec": spec, "device": str(device), "inputs": inputs, "versions": runs.versions()}
-resume = io.load_resume(resume_path, key) if every else None
+resume = checkpoints.load_resume(resume_path, key) if every else None
 model, record = runs.train_run(
     data, spec, device, checkpoint_every=every, resume=resume,
-    on_checkpoint=lambda state: io.save_resume(resume_path, state, key),
+    on_checkpoint=lambda state: checkpoints.save_resume(resume_path, state, key),
 )
 logging.info("best epoch %d, val %s, test %s", record["best_epoch"], record["val"], record["test"])
 config = {"device": snakemake.params.device, **spec, "training": {**spec["training"], "checkpoint_every": every}}
 record["provenance"] = provenance.collect({"data": snakemake.input.data}, config, device, started)
 meta = {"study": study, "run": run, "spec": spec}
-io.save_checkpoint(snakemake.output.model, model, record["architecture"], meta=meta)
-io.write_json(snakemake.output.record, record)
+checkpoints.save_checkpoint(snakemake.output.model, model, record["architecture"], meta=meta)
+files.write_json(snakemake.output.record, record)
 resume_path.unlink(missing_ok=True)

@@ -35,7 +35,7 @@ def run_row(study: str, run: str, record: dict, summary: dict) -> dict:
         for key, value in record[split].items():
             row[f"{split}_{key}"] = value
     for key in ("lambda_min", "bias_of_lambda_min", "bias_min", "algebra_dim", "lambda_k", "gap_ratio",
-                "bias_mean_k", "rows"):
+                "bias_block_k", "rows"):
         row[key] = summary[key]
     return row
 
@@ -54,7 +54,7 @@ def layer_rows(study: str, run: str, record: dict, summaries: list[dict]) -> lis
     input to that layer (see :func:`liegg.extraction.extract_layers`)."""
     ident = _identity(study, run, record)
     keys = ("layer", "rows", "lambda_min", "lambda_max", "bias_of_lambda_min", "bias_min", "algebra_dim",
-            "lambda_k", "gap_ratio", "bias_mean_k")
+            "lambda_k", "gap_ratio", "bias_block_k")
     return [{**ident, **{key: summary[key] for key in keys}} for summary in summaries]
 
 

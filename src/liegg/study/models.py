@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-__all__ = ["Swish", "MLP", "CNN", "Standardized", "build_model", "count_parameters"]
+__all__ = ["Swish", "MLP", "CNN", "Standardized", "build_model", "restore_model", "count_parameters"]
 
 
 class Swish(nn.Module):
@@ -187,3 +187,23 @@ def build_model(spec: dict, in_features: int, out_features: int) -> nn.Module:
 def count_parameters(model: nn.Module) -> int:
     """Number of trainable parameters."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def restore_model(architecture: dict, state_dict: dict) -> nn.Module:
+    """Rebuild a trained model from its ``architecture`` record and weights (CPU, eval mode).
+
+    Raises ValueError when the weights do not fit the architecture.
+    """
+    net = build_model(architecture["model"], architecture["in_features"], architecture["out_features"])
+    model = Standardized(net, 0.0, 1.0, 0.0, 1.0)
+    # The saved statistics have the shapes of the data they came from.
+    for name in ("x_shift", "x_scale", "y_shift", "y_scale"):
+        if name in state_dict:
+            setattr(model, name, torch.empty_like(state_dict[name]))
+    try:
+        model.load_state_dict(state_dict)
+    except RuntimeError as err:
+        raise ValueError(
+            f"weights do not fit a {architecture['model']} network for task {architecture['task']}: {err}"
+        ) from None
+    return model.eval()

@@ -6,12 +6,11 @@ import matplotlib
 
 matplotlib.use("Agg")  # figures are files; no screen is needed
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullFormatter  # noqa: E402
 
-import numpy as np  # noqa: E402
-
 from .aggregate import REGIMES, seed_bands  # noqa: E402
-from .io import atomic_path  # noqa: E402
+from .files import atomic_path  # noqa: E402
 
 __all__ = [
     "STYLE",
@@ -93,7 +92,7 @@ def line_labels(bands) -> list[str]:
 
     Examples
     --------
-    >>> from liegg.aggregate import seed_bands
+    >>> from liegg.study.aggregate import seed_bands
     >>> table = {"arch": ["cnn"] * 4, "depth": [2, 2, 4, 4], "kernel_size": [3, 3, 3, 3],
     ...          "n_parameters": [10, 20, 30, 40], "seed": [0, 0, 0, 0], "lambda_min": [1.0, 2.0, 3.0, 4.0]}
     >>> line_labels(seed_bands(table, "n_parameters", "lambda_min", ("arch", "depth", "kernel_size")))
@@ -143,10 +142,10 @@ def draw_study_row(axes, table, x, lines, measures, colors=None, log_x=True):
 
     Examples
     --------
-    >>> from liegg.aggregate import study_measures
+    >>> from liegg.study.aggregate import study_measures
     >>> table = {"task": ["o5"] * 4, "depth": [1, 1, 2, 2], "n_parameters": [10, 10, 20, 20],
     ...          "seed": [0, 1, 0, 1], "algebra_dim": [10] * 4, "lambda_k": [1.0, 3.0, 0.5, 0.7],
-    ...          "bias_mean_k": [0.1] * 4, "test_loss": [0.2] * 4}
+    ...          "bias_block_k": [0.1] * 4, "test_loss": [0.2] * 4}
     >>> fig, axes = plt.subplots(1, 3)
     >>> [(band.line, band.mean.tolist()) for band in draw_study_row(axes, table, "n_parameters", ["depth"],
     ...                                                              study_measures(table))]
@@ -158,7 +157,7 @@ def draw_study_row(axes, table, x, lines, measures, colors=None, log_x=True):
     k = measures.get("k")
     panels = [
         (measures["lambda"], rf"$\lambda_{{{k}}}$: {k}th smallest variance (log)" if k else r"$\lambda_{\min}$ (log)"),
-        (measures["bias"], f"mean bias of the {k} most invariant" if k else r"bias of the $\lambda_{\min}$ generator"),
+        (measures["bias"], f"block bias of the {k} most invariant" if k else r"bias of the $\lambda_{\min}$ generator"),
     ]
     drawn = []
     for ax, (column, label) in zip(axes, panels):

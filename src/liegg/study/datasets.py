@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import torch
 
-from .images import gaussian_blur, rotate_images
+from ..images import gaussian_blur, rotate_images
+from . import mnist
 
-__all__ = ["o5_target", "make_o5", "vector_scales", "make_rotated_digits"]
+__all__ = ["o5_target", "make_o5", "make_rotated_digits", "make_data", "MAKERS"]
 
 
 def o5_target(x: torch.Tensor) -> torch.Tensor:
@@ -65,29 +69,6 @@ def make_o5(n_samples: int, n_val: int, n_test: int, seed: int) -> dict[str, tor
     for split, (lo, hi) in bounds.items():
         data[f"x_{split}"], data[f"y_{split}"] = x[lo:hi], y[lo:hi]
     return data
-
-
-def vector_scales(x: torch.Tensor, dim: int) -> torch.Tensor:
-    """One RMS scale per vector block, repeated over its components.
-
-    Dividing by it keeps any symmetry that acts on every block the same way.
-
-    Parameters
-    ----------
-    x : Tensor of shape ``(N, m * dim)``
-
-    Returns
-    -------
-    Tensor of shape ``(m * dim,)``.
-
-    Examples
-    --------
-    >>> vector_scales(torch.tensor([[3.0, 4.0, 0.0, 1.0]]), dim=2).tolist()
-    [3.535533905029297, 3.535533905029297, 0.7071067690849304, 0.7071067690849304]
-    """
-    blocks = x.reshape(x.shape[0], -1, dim)
-    rms = blocks.pow(2).mean(dim=(0, 2)).sqrt()
-    return rms.repeat_interleave(dim)
 
 
 def make_rotated_digits(
@@ -155,3 +136,41 @@ def make_rotated_digits(
         data[f"x_{split}"], data[f"y_{split}"] = x[lo:hi], y[lo:hi]
         data[f"angle_{split}"] = angles[lo:hi].to(torch.float32)
     return data
+
+
+def _rotmnist_data(n_samples, n_val, n_test, seed, rotate, blur_sigma, source, digits=None, mnist_files=None):
+    """Read the digits named by ``source`` and build the rotated set.
+
+    ``source="embedded"`` reads ``digits`` (``data/mnist/digits.npz``);
+    ``source="download"`` reads the four IDX files ``mnist_files`` fetched by
+    :func:`liegg.study.mnist.download_mnist` (training then test digits, 70 000).
+    """
+    if source == "embedded":
+        if digits is None:
+            raise ValueError("source 'embedded' needs the path of data/mnist/digits.npz (digits=...)")
+        images, labels = mnist.load_embedded(digits)
+    elif source == "download":
+        if not mnist_files:
+            raise ValueError("source 'download' needs the downloaded IDX files (mnist_files=...)")
+        train_x, train_y, test_x, test_y = mnist.load_downloaded(Path(mnist_files[0]).parent)
+        images, labels = np.concatenate([train_x, test_x]), np.concatenate([train_y, test_y])
+    else:
+        raise ValueError(f"unknown MNIST source {source!r}; use 'embedded' or 'download'")
+    return make_rotated_digits(images, labels, n_samples, n_val, n_test, seed, rotate=rotate, blur_sigma=blur_sigma)
+
+
+#: How each task's dataset is made: ``MAKERS[task](**dataset_spec) -> dict`` of split tensors.
+MAKERS = {"o5": make_o5, "rotmnist": _rotmnist_data}
+
+
+def make_data(task: str, **spec) -> dict:
+    """The dataset of ``task`` for the config's ``dataset`` settings (and source files).
+
+    Examples
+    --------
+    >>> make_data("o5", n_samples=30, n_val=5, n_test=5, seed=0)["x_train"].shape
+    torch.Size([20, 10])
+    """
+    if task not in MAKERS:
+        raise ValueError(f"unknown task {task!r}; known: {sorted(MAKERS)}")
+    return MAKERS[task](**spec)

@@ -17,7 +17,7 @@ import zipfile
 from importlib import metadata
 from pathlib import Path
 
-from .io import file_sha256
+from .files import file_sha256
 
 __all__ = ["UNKNOWN", "git_state", "file_record", "package_versions", "device_info", "collect", "flatten"]
 
@@ -79,7 +79,7 @@ def package_versions(packages=PACKAGES) -> dict:
     >>> sorted(package_versions(("numpy",)))
     ['liegg', 'numpy', 'python']
     """
-    from . import __version__
+    from .. import __version__
 
     versions = {"python": platform.python_version(), "liegg": __version__}
     for name in packages:

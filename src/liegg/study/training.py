@@ -12,7 +12,9 @@ from typing import Callable
 import torch
 from torch import nn
 
-__all__ = ["TrainingDiverged", "TrainResult", "resolve_device", "seed_everything", "evaluate", "fit"]
+from .._modes import eval_mode
+
+__all__ = ["TrainingDiverged", "TrainResult", "seed_everything", "evaluate", "fit"]
 
 log = logging.getLogger(__name__)
 
@@ -41,23 +43,6 @@ class TrainResult:
     best_val_loss: float
     history: list = field(default_factory=list)
     seconds: float = 0.0
-
-
-def resolve_device(name: str) -> torch.device:
-    """``"auto"`` gives CUDA when available, else the CPU.
-
-    Examples
-    --------
-    >>> resolve_device("cpu")
-    device(type='cpu')
-    """
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError("device 'cuda' was asked for but torch sees no CUDA device; use 'auto' or 'cpu'")
-    if name not in ("cpu", "cuda"):
-        raise ValueError(f"unknown device {name!r}; use 'auto', 'cpu' or 'cuda'")
-    return torch.device(name)
 
 
 def seed_everything(seed: int, deterministic: bool = True) -> None:
@@ -90,15 +75,13 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss: str, batc
     dict with ``loss`` and, for ``"cross_entropy"``, ``accuracy``.
     """
     loss_fn = _loss_function(loss)
-    was_training = model.training
-    model.eval()
     total, correct = 0.0, 0
-    for xb, yb in zip(x.split(batch_size), y.split(batch_size)):
-        out = model(xb)
-        total += float(loss_fn(out, yb, reduction="sum")) / (out.shape[1] if loss == "mse" else 1)
-        if loss == "cross_entropy":
-            correct += int((out.argmax(dim=1) == yb).sum())
-    model.train(was_training)
+    with eval_mode(model):
+        for xb, yb in zip(x.split(batch_size), y.split(batch_size)):
+            out = model(xb)
+            total += float(loss_fn(out, yb, reduction="sum")) / (out.shape[1] if loss == "mse" else 1)
+            if loss == "cross_entropy":
+                correct += int((out.argmax(dim=1) == yb).sum())
     result = {"loss": total / len(x)}
     if loss == "cross_entropy":
         result["accuracy"] = correct / len(x)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import torch
 
+from ._checks import check_tensor
+
 __all__ = ["Spectrum", "spectrum", "spectrum_from_gram", "count_invariant"]
 
 
@@ -23,7 +25,9 @@ class Spectrum:
         invariant direction.
     generators : Tensor of shape ``(D, d, d)``
         Right singular vectors reshaped to ``d x d``, unit Frobenius norm, sign
-        fixed so that the entry of largest magnitude is positive.
+        fixed so that the first entry (row-major) of at least half the largest
+        magnitude is positive; a rotation of the plane then reads
+        ``[[0, 1], [-1, 0]] / sqrt(2)``.
     rows : int
         Number of rows of E.
     """
@@ -35,8 +39,21 @@ class Spectrum:
 
 
 def _canonical_sign(vectors: torch.Tensor) -> torch.Tensor:
-    """Flip each row so that its entry of largest magnitude is positive."""
-    idx = vectors.abs().argmax(dim=1, keepdim=True)
+    """Flip each row so that its first entry of at least half the largest magnitude is positive.
+
+    Not the largest entry itself: a skew generator has its largest entries in
+    pairs of equal magnitude and opposite sign, so noise would pick the sign.
+    The first entry above half the largest is the same one under small noise.
+
+    Examples
+    --------
+    >>> rotation = torch.tensor([[0.0, -1.0, 1.0 + 1e-9, 0.0], [0.0, -1.0, 1.0 - 1e-9, 0.0]])
+    >>> _canonical_sign(rotation).tolist()
+    [[-0.0, 1.0, -1.0, -0.0], [-0.0, 1.0, -1.0, -0.0]]
+    """
+    magnitude = vectors.abs()
+    large = magnitude >= 0.5 * magnitude.max(dim=1, keepdim=True).values
+    idx = large.to(torch.int8).argmax(dim=1, keepdim=True)  # the first large entry
     sign = torch.sign(vectors.gather(1, idx))
     sign[sign == 0] = 1
     return vectors * sign
@@ -62,7 +79,11 @@ def _build(s_squared: torch.Tensor, vectors: torch.Tensor, rows: int) -> Spectru
 
 
 def spectrum(E: torch.Tensor) -> Spectrum:
-    """Spectrum of a polarization matrix by SVD.
+    """Spectrum of a polarization matrix by its economy SVD.
+
+    Memory grows as ``rows x D`` (E itself), never ``rows x rows``; for
+    very many rows :func:`liegg.polarization_gram` with
+    :func:`spectrum_from_gram` never holds E at all.
 
     Parameters
     ----------
@@ -81,12 +102,16 @@ def spectrum(E: torch.Tensor) -> Spectrum:
     >>> sp.variances.round(decimals=6).tolist()
     [0.0, 0.0, 1.0, 1.0]
     """
-    if E.ndim != 2:
+    if torch.is_tensor(E) and E.ndim != 2:
         raise ValueError(f"E must be 2-D (rows, d*d), got shape {tuple(E.shape)}")
-    _, s, vh = torch.linalg.svd(E, full_matrices=True)
-    s_squared = torch.zeros(E.shape[1], dtype=E.dtype, device=E.device)
-    s_squared[: len(s)] = s**2
-    return _build(s_squared, vh, E.shape[0])
+    check_tensor(E, "E")
+    rows, n_gen = E.shape
+    if rows < n_gen:
+        # Zero rows complete V to a basis (the missing directions are exactly
+        # invariant on the rows given) and change no singular value.
+        E = torch.cat([E, E.new_zeros(n_gen - rows, n_gen)])
+    _, s, vh = torch.linalg.svd(E, full_matrices=False)
+    return _build(s**2, vh, rows)
 
 
 def spectrum_from_gram(gram: torch.Tensor, rows: int) -> Spectrum:
@@ -108,14 +133,15 @@ def spectrum_from_gram(gram: torch.Tensor, rows: int) -> Spectrum:
     >>> bool(torch.allclose(a.variances, b.variances))
     True
     """
-    if gram.ndim != 2 or gram.shape[0] != gram.shape[1]:
+    check_tensor(gram, "gram", ndim=2)
+    if gram.shape[0] != gram.shape[1]:
         raise ValueError(f"gram must be square, got shape {tuple(gram.shape)}")
     eigenvalues, eigenvectors = torch.linalg.eigh(gram)
     return _build(eigenvalues, eigenvectors.T, rows)
 
 
-def count_invariant(variances: torch.Tensor, rtol: float, min_gap: float = 10.0) -> int:
-    """Number of directions with variance at most ``rtol`` times the largest.
+def count_invariant(variances: torch.Tensor, rtol: float, min_gap: float = 10.0, scale=None) -> int:
+    """Number of directions with variance at most ``rtol`` times a scale.
 
     Warns when the variances just inside and just outside the cutoff differ by
     less than a factor ``min_gap``: the count is then fragile.
@@ -128,13 +154,16 @@ def count_invariant(variances: torch.Tensor, rtol: float, min_gap: float = 10.0)
     min_gap : float
         Smallest acceptable ratio between the first variance above and the last
         variance below the cutoff.
+    scale : float, optional
+        What ``rtol`` is relative to; the largest variance by default
+        (:func:`liegg.analyze` passes the mean).
 
     Examples
     --------
     >>> count_invariant(torch.tensor([1e-12, 1e-11, 0.5, 1.0]), rtol=1e-6)
     2
     """
-    cutoff = rtol * variances.max()
+    cutoff = rtol * (variances.max() if scale is None else scale)
     count = int((variances <= cutoff).sum())
     if 0 < count < len(variances):
         inside, outside = variances[count - 1], variances[count]

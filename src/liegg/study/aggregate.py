@@ -15,7 +15,7 @@ __all__ = ["RUNS_COLUMNS", "LAYERS_COLUMNS", "REGIMES", "SeedBand", "seed_bands"
 # Columns the study figures read from runs.csv and layers.csv.
 RUNS_COLUMNS = (
     "study", "task", "arch", "depth", "width", "n_train", "seed", "n_parameters", "test_loss",
-    "lambda_min", "bias_of_lambda_min", "algebra_dim", "lambda_k", "bias_mean_k",
+    "lambda_min", "bias_of_lambda_min", "algebra_dim", "lambda_k", "bias_block_k",
 )
 LAYERS_COLUMNS = ("study", "task", "regime", "seed", "layer", "lambda_min", "bias_of_lambda_min")
 # The training regimes, in the order (and colour order) of every figure.
@@ -116,7 +116,7 @@ def study_measures(table) -> dict:
     """Which columns a study figure plots for a study's runs table.
 
     Studies whose symmetry algebra has more than one dimension (O(5): so(5),
-    10) are read through ``lambda_k`` and ``bias_mean_k`` (the k most
+    10) are read through ``lambda_k`` and ``bias_block_k`` (the k most
     invariant generators), the others through ``lambda_min`` and
     ``bias_of_lambda_min``. The score is the validation and test accuracy
     where the table has them, else the test loss (the test MSE for O(5)).
@@ -131,7 +131,7 @@ def study_measures(table) -> dict:
     Examples
     --------
     >>> study_measures({"algebra_dim": [10, 10], "test_loss": [0.1, 0.2]})
-    {'lambda': 'lambda_k', 'bias': 'bias_mean_k', 'k': 10, 'scores': ['test_loss']}
+    {'lambda': 'lambda_k', 'bias': 'bias_block_k', 'k': 10, 'scores': ['test_loss']}
     >>> nan = float("nan")
     >>> study_measures({"algebra_dim": [1], "val_accuracy": [0.9], "test_accuracy": [nan]})
     {'lambda': 'lambda_min', 'bias': 'bias_of_lambda_min', 'k': None, 'scores': ['val_accuracy']}
@@ -142,5 +142,5 @@ def study_measures(table) -> dict:
         if name in table and np.isfinite(np.asarray(table[name], dtype=float)).any()
     ]
     if k > 1:
-        return {"lambda": "lambda_k", "bias": "bias_mean_k", "k": k, "scores": scores or ["test_loss"]}
+        return {"lambda": "lambda_k", "bias": "bias_block_k", "k": k, "scores": scores or ["test_loss"]}
     return {"lambda": "lambda_min", "bias": "bias_of_lambda_min", "k": None, "scores": scores or ["test_loss"]}

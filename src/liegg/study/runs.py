@@ -1,4 +1,4 @@
-"""Train the network a run spec describes, and rebuild it from its weights.
+"""Train the network a run spec describes.
 
 These functions tie the library together for the workflow's scripts; they do
 no file I/O.
@@ -15,10 +15,11 @@ import torch
 
 from .models import Standardized, build_model, count_parameters
 from .regimes import pretrain_autoencoder, train_layerwise
+from .splits import training_subset
 from .tasks import get_task
 from .training import evaluate, fit, seed_everything
 
-__all__ = ["REGIMES", "train_run", "restore_model", "training_subset", "training_epochs", "versions"]
+__all__ = ["REGIMES", "train_run", "training_epochs", "versions"]
 
 log = logging.getLogger(__name__)
 
@@ -29,39 +30,24 @@ REGIMES = ("end_to_end", "autoencoder", "layerwise")
 
 def versions() -> dict:
     """Versions of the software that produced a result."""
-    from . import __version__
+    from .. import __version__
 
     return {"python": platform.python_version(), "torch": torch.__version__, "numpy": np.__version__, "liegg": __version__}
 
 
 def _architecture(task, spec, x_train, y_train) -> dict:
     """Everything needed to rebuild the network, saved with its weights."""
-    out_features = y_train.shape[1] if task.loss == "mse" else int(y_train.max()) + 1
+    if task.n_classes is None:
+        out_features = y_train.shape[1]
+    else:
+        # From the task, not the labels: a training subset may lack the last class.
+        out_features = task.n_classes
+        if int(y_train.min()) < 0 or int(y_train.max()) >= out_features:
+            raise ValueError(
+                f"task {task.name!r} has {out_features} classes, but the training labels run from "
+                f"{int(y_train.min())} to {int(y_train.max())}; rebuild the dataset"
+            )
     return {"task": task.name, "model": spec["model"], "in_features": x_train[0].numel(), "out_features": out_features}
-
-
-def training_subset(data: dict, n_train: int | None) -> dict:
-    """The first ``n_train`` training samples; validation and test unchanged.
-
-    Smaller training sets of one dataset are nested, and every size is
-    scored on the same held-out samples.
-
-    Examples
-    --------
-    >>> data = {"x_train": torch.arange(5), "y_train": torch.arange(5), "x_val": torch.arange(2)}
-    >>> sub = training_subset(data, 3)
-    >>> sub["x_train"].tolist(), sub["x_val"].tolist()
-    ([0, 1, 2], [0, 1])
-    """
-    if n_train is None:
-        return data
-    available = len(data["x_train"])
-    if not 1 <= n_train <= available:
-        raise ValueError(
-            f"n_train {n_train} asks for more training samples than the dataset's {available}; "
-            "lower training.n_train or raise dataset.n_samples"
-        )
-    return {k: v[:n_train] if k.endswith("_train") else v for k, v in data.items()}
 
 
 def training_epochs(training: dict, n_train: int) -> int:
@@ -98,7 +84,7 @@ def train_run(
         ``training``: ``epochs`` (or ``sample_budget``, see
         :func:`training_epochs`), ``batch_size, lr, weight_decay``, and
         optionally ``monitor``, ``patience``, ``n_train`` (see
-        :func:`training_subset`), ``regime`` (one of :data:`REGIMES`; MLPs
+        :func:`liegg.study.splits.training_subset`), ``regime`` (one of :data:`REGIMES`; MLPs
         only for the last two) and ``pretrain_epochs`` (autoencoder stage;
         default ``epochs``).
     device : torch.device
@@ -112,7 +98,7 @@ def train_run(
         On the CPU, holding the best-validation weights.
     record : dict
         Training history, test scores, parameter count, timings, versions, and
-        ``architecture``, which :func:`restore_model` needs with the weights.
+        ``architecture``, which :func:`liegg.study.models.restore_model` needs with the weights.
     """
     task = get_task(spec["task"])
     training = spec["training"]
@@ -174,22 +160,3 @@ def train_run(
         "versions": versions(),
     }
     return model.cpu(), record
-
-
-def restore_model(architecture: dict, state_dict: dict) -> torch.nn.Module:
-    """Rebuild a trained model from its ``architecture`` record and weights (CPU).
-
-    Raises ValueError when the weights do not fit the architecture.
-    """
-    task = get_task(architecture["task"])
-    net = build_model(architecture["model"], architecture["in_features"], architecture["out_features"])
-    model = Standardized(net, 0.0, 1.0, 0.0, 1.0)
-    # The saved statistics have the shapes of the data they came from.
-    for name in ("x_shift", "x_scale", "y_shift", "y_scale"):
-        if name in state_dict:
-            setattr(model, name, torch.empty_like(state_dict[name]))
-    try:
-        model.load_state_dict(state_dict)
-    except RuntimeError as err:
-        raise ValueError(f"weights do not fit a {architecture['model']} network for task {task.name}: {err}") from None
-    return model.eval()
