@@ -19,7 +19,10 @@ agree, in two steps:
 
 The generator of lambda_min is compared through the span because the k smallest
 variances of an invariant network are nearly equal, so the single eigenvector
-is not unique. Exit status: 0 all checks pass, 1 a check failed, 2 no CUDA device.
+is not unique. Last, it times the seeds of the setting trained together (as the
+workflow does: one job, stacked networks) against the same seeds trained one
+after the other, on each device. Exit status: 0 all checks pass, 1 a check
+failed, 2 no CUDA device.
 """
 
 from __future__ import annotations
@@ -33,10 +36,10 @@ import torch
 import yaml
 
 from liegg import algebra_basis
-from liegg.study.extraction import extract_run
-from liegg.study.runs import train_run
 from liegg.study.datasets import make_data
-from liegg.study.symmetries import get_symmetry
+from liegg.study.extraction import extract_run
+from liegg.study.runs import train_run, train_runs
+from liegg.study.symmetries import get_symmetry, reference_algebra
 
 REPO = Path(__file__).resolve().parents[1]
 TOL_EXTRACT = 1e-3
@@ -54,6 +57,7 @@ def run_specs(study: dict, runs: int, epochs: int | None) -> list[dict]:
             "model": {"arch": model["arch"], "depth": model["depth"][0], "width": model["width"][0]},
             "training": training,
             "liegg": study["liegg"],
+            "dataset": study["dataset"],
         }
         for seed in study["seeds"][:runs]
     ]
@@ -97,7 +101,8 @@ def main(argv=None) -> int:
         print(f"gpu_check: CUDA device {torch.cuda.get_device_name(0)}")
     symmetry = get_symmetry(study["task"])
     data = make_data(study["task"], **study["dataset"])
-    k = algebra_basis(symmetry.algebra, symmetry.action.dim).shape[0]
+    algebra = symmetry.candidates[reference_algebra(study["task"], study["dataset"])]
+    k = algebra_basis(algebra, symmetry.action.dim).shape[0]
     print(f"gpu_check: study {name}, {len(data['x_train'])} training samples, k = {k}")
     print(f"{'seed':>4} {'device':>6} {'epochs/s':>10} {'lambda_min':>12} {'lambda_max':>12}")
     failures, speed = [], ([], [])
@@ -126,6 +131,18 @@ def main(argv=None) -> int:
         print(f"     training   {fast} vs {reference}: |d lambda_min/lambda_max| {d_rel:.2e}, overlap {overlap:.6f}")
     mean = [sum(v) / len(v) for v in speed]
     print(f"gpu_check: epochs/s {fast} {mean[0]:.1f}, {reference} {mean[1]:.1f} (x{mean[0] / mean[1]:.2f})")
+    specs = [{k: v for k, v in spec.items() if k not in ("liegg", "dataset")} for spec in run_specs(study, args.runs,
+                                                                                                       args.epochs)]
+    for device in (fast, reference):
+        start = time.perf_counter()
+        train_runs(data, specs, torch.device(device))
+        together = time.perf_counter() - start
+        start = time.perf_counter()
+        for spec in specs:
+            train_run(data, spec, torch.device(device))
+        apart = time.perf_counter() - start
+        print(f"gpu_check: {len(specs)} seeds on {device}: together {together:.1f} s, one after the other "
+              f"{apart:.1f} s (x{apart / together:.2f})")
     print(f"gpu_check: tolerances: extraction {TOL_EXTRACT}, training {TOL_TRAIN}")
     if failures:
         print("gpu_check: FAILED\n  " + "\n  ".join(failures))

@@ -152,3 +152,31 @@ def test_snakemake_stops_before_any_job_with_one_message(tmp_path):
     assert proc.returncode != 0
     assert out.count("invalid config") == 1 and key in out and allowed in out, out
     assert not (workdir / "results").exists()
+
+
+def _config_readme_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("config_readme", REPO / "workflow/schemas/config_readme.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_config_readme_documents_every_key_of_the_schema():
+    module = _config_readme_module()
+    assert module.main(["--check"]) == 0, "config/README.md is out of date: python workflow/schemas/config_readme.py"
+    text = (REPO / "config/README.md").read_text()
+    for key in ("studies.<study>.training.schedule", "studies.<study>.dataset.scale", "claims[].expected", "device"):
+        assert f"| `{key}` |" in text
+
+
+def test_a_schema_edit_without_the_readme_fails_the_check(tmp_path, monkeypatch):
+    module = _config_readme_module()
+    schema = yaml.safe_load(SCHEMA.read_text())
+    schema["properties"]["verbosity"] = {"type": "integer", "description": "A new key nobody documented."}
+    edited = tmp_path / "config.schema.yaml"
+    edited.write_text(yaml.safe_dump(schema))
+    monkeypatch.setattr(module, "SCHEMA", edited)
+    assert module.main(["--check"]) == 1
+    assert "| `verbosity` | integer |  | A new key nobody documented. |" in module.render()

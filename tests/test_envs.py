@@ -1,11 +1,13 @@
-"""envs/*.yaml, the conda environments of the rules, against pyproject.toml.
+"""envs/*.yaml, the conda environments of the rules, and the lock file, against pyproject.toml.
 
-The rule: a rule's environment holds exactly the package's dependencies and its
-`notebooks` extra (the render_notebook jobs execute notebooks) except those only
-the driver needs, each pinned (==) to a version pyproject allows. Snakemake is
+The rule: a rule's environment holds exactly the package's dependencies, its
+`workflow` extra and its `notebooks` extra (the render_notebook jobs execute
+notebooks) except those only the driver needs, each pinned (==) to the version
+of requirements/lock-cpu-py311.txt, which pyproject allows. Snakemake is
 driver-only: it runs the DAG and validates the config on the submitting
 machine, and it makes itself importable inside script jobs; pygments only
-serves `snakemake --report`.
+serves `snakemake --report`. The lock pins every package of the `test` extra
+(and what they need) but torch, installed first with its own pin, and liegg.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from packaging.version import Version
 
 REPO = Path(__file__).resolve().parents[1]
 DRIVER_ONLY = {"snakemake", "pygments"}
+LOCK = REPO / "requirements/lock-cpu-py311.txt"
 # Code that runs inside jobs: the library and what `script:` runs.
 JOB_CODE = ["src/liegg", "workflow/scripts", "workflow/notebooks"]
 
@@ -34,11 +37,21 @@ def _pyproject():
     return tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
 
 
-def _requirements() -> dict[str, Requirement]:
+def _requirements(extras=("workflow", "notebooks")) -> dict[str, Requirement]:
     project = _pyproject()
-    listed = project["dependencies"] + project["optional-dependencies"]["notebooks"]
+    listed = project["dependencies"] + [r for extra in extras for r in project["optional-dependencies"][extra]]
     reqs = (Requirement(r) for r in listed)
-    return {canonicalize_name(r.name): r for r in reqs}
+    return {canonicalize_name(r.name): r for r in reqs if canonicalize_name(r.name) != "liegg"}
+
+
+def _lock() -> dict[str, Version]:
+    """{package: version} pinned by the lock file."""
+    pins = {}
+    for line in LOCK.read_text().splitlines():
+        match = re.fullmatch(r"([A-Za-z0-9_.-]+)==([0-9][0-9A-Za-z.+]*)", line.strip())
+        if match:
+            pins[canonicalize_name(match.group(1))] = Version(match.group(2))
+    return pins
 
 
 def _conda_envs() -> list[Path]:
@@ -97,10 +110,13 @@ def test_env_lists_the_dependencies_jobs_need_pinned_within_pyproject(env_file):
     python, pins = _pins(env_file)
     requirements = _requirements()
     assert set(pins) == set(requirements) - DRIVER_ONLY
+    lock = _lock()
     for name, version in pins.items():
         assert requirements[name].specifier.contains(version), (
             f"{env_file.name} pins {name}=={version}, outside pyproject's '{requirements[name]}'"
         )
+        if name != "torch":  # installed before the lock, with its own pin
+            assert lock.get(name) == version, f"{env_file.name} pins {name}=={version}, the lock {lock.get(name)}"
     assert python is not None, f"{env_file.name} does not pin python"
     allowed = SpecifierSet(_pyproject()["requires-python"])
     assert allowed.contains(Version(python + ".0") if python.count(".") == 1 else Version(python))
@@ -130,3 +146,23 @@ def test_job_code_imports_only_what_the_env_holds():
         _, pins = _pins(env_file)
         missing = _imported_distributions() - _with_dependencies(set(pins))
         assert not missing, f"job code imports {sorted(missing)}, which {env_file.name} lacks"
+
+
+def test_the_lock_pins_every_requirement_within_pyproject():
+    """What the README and .ci/run install: a version pyproject allows for every package of
+    the test extra (and the workflow extra it includes), torch aside."""
+    lock = _lock()
+    requirements = _requirements(("workflow", "test", "notebooks"))
+    for name, requirement in requirements.items():
+        if name == "torch":
+            assert name not in lock
+            continue
+        assert name in lock, f"the lock lacks {name}; regenerate it (docs/reproducing.md, 'Exact versions')"
+        assert requirement.specifier.contains(lock[name]), f"the lock pins {name}=={lock[name]}, outside '{requirement}'"
+    assert "liegg" not in lock and "file://" not in LOCK.read_text()
+
+
+def test_ci_and_the_readme_install_from_the_lock():
+    readme, ci = (REPO / "README.md").read_text(), (REPO / ".ci/run").read_text()
+    for text in (readme, ci):
+        assert "pip install -r requirements/lock-cpu-py311.txt" in text

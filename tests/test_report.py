@@ -15,21 +15,41 @@ import pytest
 import torch
 import yaml
 from browser import Browser, find_chromium
-from workflow_helpers import REPO, copy_repo, planned_jobs, snakemake
+from workflow_helpers import REPO, SMOKE, clone, copy_repo, planned_jobs, snakemake
 
-SMOKE = ("--configfile", "config/smoke.yaml")
+pytestmark = pytest.mark.slow
+
 ARTIFACTS = REPO / "results" / "ci"
+# What docutils writes into a page, or prints, when a caption is malformed reStructuredText.
+DOCUTILS_MESSAGE = re.compile(r"System Message|\((?:INFO|WARNING|ERROR|SEVERE)/[0-4]\)|\b(?:WARNING|ERROR|SEVERE)/[0-4]\b")
 
 
 @pytest.fixture(scope="module")
-def smoke_report(tmp_path_factory):
-    """A copy of the repository after a smoke run and `snakemake --report report.html`."""
-    workdir = copy_repo(tmp_path_factory.mktemp("report"))
-    snakemake(workdir, *SMOKE)
-    snakemake(workdir, *SMOKE, "--report", "report.html")
+def report_run(smoke_run):
+    """The session's smoke run after `snakemake --report report.html`, and what the command printed."""
+    workdir = smoke_run.workdir
+    proc = snakemake(workdir, *SMOKE, "--report", "report.html")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shutil.copy2(workdir / "report.html", ARTIFACTS / "report.html")
-    return workdir
+    return workdir, proc.stdout + proc.stderr
+
+
+@pytest.fixture(scope="module")
+def smoke_report(report_run):
+    return report_run[0]
+
+
+def test_the_report_renders_without_docutils_messages(report_run):
+    """A malformed caption (e.g. an empty config value that breaks an indented list) shows
+    as a 'System Message' box in the page and a docutils warning on the terminal."""
+    workdir, output = report_run
+    assert not DOCUTILS_MESSAGE.search(output), DOCUTILS_MESSAGE.search(output)
+    results = embedded(workdir, "results")
+    text = (workdir / "report.html").read_text()
+    pages = [text] + [entry.get("caption", "") for entry in results.values()]
+    for page in pages:
+        match = DOCUTILS_MESSAGE.search(page)
+        assert match is None, page[max(0, match.start() - 300): match.end() + 300]
 
 
 def smoke_config(workdir):
@@ -136,7 +156,7 @@ def test_report_holds_the_tables_config_runtimes_and_provenance(smoke_report):
     study, settings = next(iter(config["studies"].items()))
     assert f"lr: {settings['training']['lr']}" in page("results/report/config.html")
     runtimes = page("results/report/runtimes.html")
-    assert "train_model" in runtimes and "compute_spectrum" in runtimes
+    assert "train" in runtimes and "compute_spectra" in runtimes
     assert "unknown" in page("results/report/provenance.html")  # the copy is not a git checkout
     caption = results[f"figures/{study}_spectrum.png"]["caption"]
     assert f"{settings['dataset']['n_samples']} samples" in caption
@@ -179,20 +199,19 @@ def test_provenance_and_runtime_tables(smoke_report):
     with open(smoke_report / "results/tables/runtimes.csv") as fh:
         runtimes = list(csv.DictReader(fh))
     jobs = {(r["rule"], r["job"]) for r in runtimes}
-    for rule in ("train_model", "compute_spectrum"):
-        for row in rows:
-            assert (rule, f"{study}/{row['run']}") in jobs
+    for row in rows:  # training: one job per setting (the run less its seed); extraction: per study
+        assert ("train", f"{study}/{row['run'].rsplit('-s', 1)[0]}") in jobs
+    assert ("compute_spectra", study) in jobs
     assert all(float(r["seconds"]) > 0 for r in runtimes)
 
 
 def test_stale_benchmarks_stay_out_of_the_runtime_table(smoke_report, tmp_path):
-    workdir = tmp_path / "copy"
-    shutil.copytree(smoke_report, workdir, symlinks=True)
-    stale = workdir / "results/benchmarks/train_model/o5_reference/mlp-d9-w9-s9.tsv"
-    shutil.copy2(next((workdir / "results/benchmarks/train_model/o5_reference").glob("*.tsv")), stale)
+    workdir = clone(smoke_report, tmp_path / "copy")
+    stale = workdir / "results/benchmarks/train/o5_reference/mlp-d9-w9.tsv"
+    shutil.copy2(next((workdir / "results/benchmarks/train/o5_reference").glob("*.tsv")), stale)
     (workdir / "results/tables/runtimes.csv").unlink()
     snakemake(workdir, *SMOKE)
-    assert "mlp-d9-w9-s9" not in (workdir / "results/tables/runtimes.csv").read_text()
+    assert "mlp-d9-w9" not in (workdir / "results/tables/runtimes.csv").read_text()
 
 
 # --- notebooks -------------------------------------------------------------------------------
@@ -201,8 +220,7 @@ def test_stale_benchmarks_stay_out_of_the_runtime_table(smoke_report, tmp_path):
 def test_figure_notebook_runs_by_hand_after_a_run(smoke_report, tmp_path):
     jupytext = pytest.importorskip("jupytext")
     nbclient = pytest.importorskip("nbclient")
-    workdir = tmp_path / "copy"
-    shutil.copytree(smoke_report, workdir, symlinks=True)
+    workdir = clone(smoke_report, tmp_path / "copy")
     figure = workdir / "figures/o5_reference_spectrum.png"
     figure.unlink()
     notebook = jupytext.read(workdir / "workflow/notebooks/spectrum.py")
@@ -226,8 +244,7 @@ def test_figure_notebook_runs_by_hand_after_a_run(smoke_report, tmp_path):
 
 def test_render_notebooks_keeps_executed_copies_and_leaves_the_figures(smoke_report, tmp_path):
     pytest.importorskip("nbclient")
-    workdir = tmp_path / "copy"
-    shutil.copytree(smoke_report, workdir, symlinks=True)
+    workdir = clone(smoke_report, tmp_path / "copy")
     before = {p: p.stat().st_mtime_ns for p in (workdir / "figures").iterdir()}
     snakemake(workdir, "render_notebooks", *SMOKE)
     executed = json.loads((workdir / "results/notebooks/o5_reference/spectrum.ipynb").read_text())
@@ -243,8 +260,8 @@ def test_render_notebooks_keeps_executed_copies_and_leaves_the_figures(smoke_rep
 
 def readme_figure_rows():
     """(figure paths, rule, config keys) of each row of the README's figure table."""
-    text = (REPO / "README.md").read_text()
-    section = text.split("## Reproducing the paper", 1)[1]
+    text = (REPO / "docs/reproducing.md").read_text()
+    section = text.split("## Figures", 1)[1]
     rows = []
     for line in section.splitlines():
         paths = re.findall(r"`(figures/[^`]+)`", line)
@@ -264,11 +281,11 @@ def test_readme_figures_are_targets_of_the_dag(tmp_path):
     config = yaml.safe_load((REPO / "config/config.yaml").read_text())
     for paths, rule, keys in rows:
         for path in paths:
-            assert path in all_inputs, f"README figure {path} is not a target of `snakemake`"
-            assert planned_jobs(workdir, path).get(rule) == 1, f"README says {rule} makes {path}"
-        assert keys, f"README row of {paths} names no config keys"
+            assert path in all_inputs, f"docs figure {path} is not a target of `snakemake`"
+            assert planned_jobs(workdir, path).get(rule) == 1, f"docs say {rule} makes {path}"
+        assert keys, f"docs row of {paths} names no config keys"
         for key in keys:
             node = config
             for part in key.split("."):
-                assert part in node, f"README config key {key} is not in config/config.yaml"
+                assert part in node, f"docs config key {key} is not in config/config.yaml"
                 node = node[part]

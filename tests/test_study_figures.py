@@ -52,8 +52,10 @@ def run_rows(study, task, arch, depths, widths, kernels=(None,), n_trains=(1000,
                                    best_epoch=3, val_loss=0.5 * f, test_loss=0.4 * f)
                         if task == "rotmnist":
                             row.update(val_accuracy=0.8 * f, test_accuracy=0.79 * f)
-                        row.update(lambda_min=base * f, bias_of_lambda_min=0.05 * depth * f, bias_min=0.01,
-                                   algebra_dim=algebra_dim, lambda_k=7 * base * f, gap_ratio=100.0,
+                        row.update(lambda_min=base * f, rel_lambda_min=0.3 * base * f, bias_of_lambda_min=0.05 * depth * f,
+                                   bias_min=0.01,
+                                   algebra_dim=algebra_dim, lambda_k=7 * base * f, rel_lambda_k=2 * base * f,
+                                   gap_ratio=100.0,
                                    bias_block_k=0.02 * depth * f, rows=512)
                         rows.append(row)
     return rows
@@ -68,6 +70,7 @@ def layer_rows(study, depth=4):
                 rows.append({"study": study, "run": f"mlp-d{depth}-w32-{regime}-s{seed}", "task": "rotmnist",
                              "arch": "mlp", "depth": depth, "width": 32, "regime": regime, "n_train": 1000,
                              "seed": seed, "layer": layer, "rows": 256, "lambda_min": 10.0 ** -(r + layer) * f,
+                             "rel_lambda_min": 3 * 10.0 ** -(r + layer) * f,
                              "lambda_max": 1.0, "bias_of_lambda_min": 0.1 * (r + 1) * f, "bias_min": 0.01,
                              "algebra_dim": 1, "lambda_k": 10.0 ** -(r + layer) * f, "gap_ratio": 10.0,
                              "bias_block_k": 0.1 * (r + 1) * f})
@@ -135,7 +138,8 @@ def test_seed_bands_refuse_two_settings_in_one_point():
 def test_study_measures_pick_the_so5_block_for_o5_and_accuracy_for_rotmnist():
     o5 = io_table(run_rows("o", "o5", "mlp", depths=[1], widths=[8]))
     rot = io_table(run_rows("r", "rotmnist", "mlp", depths=[1], widths=[8]))
-    assert study_measures(o5) == {"lambda": "lambda_k", "bias": "bias_block_k", "k": 10, "scores": ["test_loss"]}
+    assert study_measures(o5) == {"lambda": "lambda_k", "relative": "rel_lambda_k", "bias": "bias_block_k", "k": 10,
+                                  "scores": ["test_loss"]}
     assert study_measures(rot)["lambda"] == "lambda_min"
     assert study_measures(rot)["scores"] == ["val_accuracy", "test_accuracy"]
 
@@ -155,17 +159,20 @@ def test_capacity_figure_draws_seed_means_per_depth_and_kernel(tmp_path, monkeyp
     result, pdf, png = run_notebook("capacity", tmp_path, monkeypatch, ["rot_mlp", "rot_cnn"], [mlp, cnn])
     assert_figure_files(pdf, png)
     axes = result["axes"]
-    assert axes.shape == (2, 3)
-    # MLP row: one line per depth, at the seed mean of lambda_min.
+    assert axes.shape == (2, 4)
+    # MLP row: one line per depth, at the seed mean of lambda_min; then the relative variance.
     lines = panel_lines(axes[0, 0])
     assert [label for label, _, _ in lines] == ["depth 1", "depth 3"]
     for (_, x, y), depth in zip(lines, (1, 3)):
         np.testing.assert_allclose(y, lam(x, depth), rtol=1e-12)
     assert axes[0, 0].get_yscale() == "log" and axes[0, 0].get_xscale() == "log"
-    bias = panel_lines(axes[0, 1])
+    for (_, x, y), depth in zip(panel_lines(axes[0, 1]), (1, 3)):
+        np.testing.assert_allclose(y, 0.3 * lam(x, depth), rtol=1e-12)
+    assert axes[0, 0].get_ylabel().startswith("absolute") and axes[0, 1].get_ylabel().startswith("relative")
+    bias = panel_lines(axes[0, 2])
     np.testing.assert_allclose(bias[1][2], [0.15, 0.15], rtol=1e-12)
     # Accuracy: validation and test per depth.
-    assert len(axes[0, 2].get_lines()) == 4
+    assert len(axes[0, 3].get_lines()) == 4
     # CNN row: one line per (depth, kernel).
     labels = [label for label, _, _ in panel_lines(axes[1, 0])]
     assert labels == ["depth 2 kernel_size 3", "depth 2 kernel_size 5", "depth 4 kernel_size 3", "depth 4 kernel_size 5"]
@@ -180,9 +187,9 @@ def test_capacity_figure_of_o5_plots_lambda_10_and_test_mse(tmp_path, monkeypatc
     for (_, x, y), depth in zip(panel_lines(axes[0, 0]), (1, 2)):
         np.testing.assert_allclose(y, 7 * lam(x, depth), rtol=1e-12)  # lambda_k, not lambda_min
     assert r"\lambda_{10}" in axes[0, 0].get_ylabel()
-    assert "block bias of the 10" in axes[0, 1].get_ylabel()
-    assert "test MSE" in axes[0, 2].get_ylabel()
-    np.testing.assert_allclose(panel_lines(axes[0, 2])[0][2], [0.4] * 3, rtol=1e-12)
+    assert "block bias of the 10" in axes[0, 2].get_ylabel()
+    assert "test MSE" in axes[0, 3].get_ylabel()
+    np.testing.assert_allclose(panel_lines(axes[0, 3])[0][2], [0.4] * 3, rtol=1e-12)
 
 
 def test_data_size_figure_draws_one_line_per_architecture_against_n_train(tmp_path, monkeypatch):
@@ -212,7 +219,8 @@ def test_layers_figure_draws_the_regimes_in_fixed_order_and_colours(tmp_path, mo
         layer = np.asarray(line.get_xdata())
         assert layer.tolist() == [1, 2, 3, 4]
         np.testing.assert_allclose(line.get_ydata(), 10.0 ** -(r + layer), rtol=1e-12)
-    np.testing.assert_allclose(axes[0, 1].get_lines()[2].get_ydata(), [0.3] * 4, rtol=1e-12)
+    np.testing.assert_allclose(axes[0, 1].get_lines()[2].get_ydata(), 3 * 10.0 ** -(2 + layer), rtol=1e-12)
+    np.testing.assert_allclose(axes[0, 2].get_lines()[2].get_ydata(), [0.3] * 4, rtol=1e-12)
 
 
 def test_a_missing_column_is_one_error_naming_the_file_and_the_column(tmp_path, monkeypatch):

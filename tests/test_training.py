@@ -1,5 +1,6 @@
 """Training: resuming from a periodic checkpoint equals an uninterrupted run;
-NaN or inf stops the run with the seed in the message."""
+the seeds of a setting train together, each as its own network; NaN or inf
+stops the run with the seed in the message."""
 
 import math
 
@@ -8,7 +9,7 @@ import torch
 
 from liegg.study import checkpoints
 from liegg.study.datasets import make_o5
-from liegg.study.runs import train_run
+from liegg.study.runs import train_run, train_runs
 from liegg.study.training import TrainingDiverged, fit
 
 SPEC = {
@@ -73,8 +74,8 @@ def test_resume_state_holds_everything_needed(data):
     states = []
     _train(data, checkpoint_every=3, on_checkpoint=states.append)
     state = states[0]
-    assert set(state) >= {"model", "optimizer", "order_rng", "torch_rng", "best_state", "history", "best_epoch"}
-    assert [h["epoch"] for h in state["history"]] == [1, 2, 3]
+    assert set(state) >= {"params", "optimizer", "scheduler", "order_rng", "torch_rng", "best_states", "results"}
+    assert [h["epoch"] for h in state["results"][0]["history"]] == [1, 2, 3]
     assert state["optimizer"]["state"], "Adam moments are saved"
 
 
@@ -196,3 +197,58 @@ def test_the_number_of_classes_comes_from_the_task():
     data["y_train"] = data["y_train"] + 5  # labels 5..13: not digits
     with pytest.raises(ValueError, match="10 classes.*run from 5 to 13"):
         train_run(data, spec, torch.device("cpu"))
+
+
+# --- seeds trained together -------------------------------------------------------------------
+
+
+def _group(data, seeds, **training):
+    specs = [{**_spec(**training), "seed": seed} for seed in seeds]
+    return train_runs(data, specs, torch.device("cpu"))
+
+
+def test_a_network_trains_the_same_whatever_seeds_share_its_job(data):
+    """Seed 3 with seed 5, or with seeds 5 and 8: the same weights and history, bit for bit."""
+    pair, triple = _group(data, [3, 5]), _group(data, [8, 3, 5])
+    for (model, record), (other, again) in ((pair[0], triple[1]), (pair[1], triple[2])):
+        assert _same_weights(model.state_dict(), other.state_dict())
+        assert record["history"] == again["history"] and record["test"] == again["test"]
+    assert not _same_weights(pair[0][0].state_dict(), pair[1][0].state_dict())  # seeds differ
+    assert pair[0][1]["trained_with_seeds"] == [3, 5]
+
+
+def test_each_network_of_a_group_stops_at_its_own_epoch(data):
+    group = _group(data, [0, 1, 2, 3], epochs=60, patience=2, lr=0.05)
+    lengths = [len(record["history"]) for _, record in group]
+    for _, record in group:
+        assert len(record["history"]) == min(record["best_epoch"] + 2, 60)
+        assert record["stopped_early"] == (len(record["history"]) < 60)
+    assert len(set(lengths)) > 1, lengths  # they did not all stop together
+
+
+def test_a_group_resumes_to_the_result_of_an_uninterrupted_run(data, tmp_path):
+    options = dict(epochs=8, optimizer="adamw", schedule="one_cycle", patience=3)
+    reference = _group(data, [1, 2], **options)
+    specs = [{**_spec(**options), "seed": seed} for seed in (1, 2)]
+    states = []
+    train_runs(data, specs, torch.device("cpu"), checkpoint_every=3, on_checkpoint=states.append)
+    for state in states:
+        resumed = train_runs(data, specs, torch.device("cpu"), resume=state)
+        for (model, record), (ref_model, ref_record) in zip(resumed, reference):
+            assert _same_weights(model.state_dict(), ref_model.state_dict())
+            assert record["history"] == ref_record["history"]
+
+
+def test_runs_trained_together_differ_in_their_seed_alone(data):
+    with pytest.raises(ValueError, match="differ in their seed alone"):
+        train_runs(data, [_spec(), {**_spec(lr=0.5), "seed": 4}], torch.device("cpu"))
+    with pytest.raises(ValueError, match="distinct seeds"):
+        train_runs(data, [_spec(), _spec()], torch.device("cpu"))
+
+
+def test_one_cycle_schedule_and_adamw_are_used(data):
+    (_, constant), = _group(data, [0], epochs=4)
+    (_, cycled), = _group(data, [0], epochs=4, optimizer="adamw", schedule="one_cycle")
+    assert constant["history"] != cycled["history"]
+    with pytest.raises(ValueError, match="unknown schedule"):
+        _group(data, [0], schedule="cosine")

@@ -1,147 +1,28 @@
-"""The smoke study end to end through Snakemake, and exactly-what-changed reruns."""
+"""The smoke study end to end through Snakemake, and exactly-what-changed reruns.
 
-import contextlib
+Every test reads the one smoke run of the session (``smoke_run``) or a clone
+of it; dry runs on the shared copy restore every file they edit.
+"""
+
+import ast
 import csv
-import os
+import modulefinder
+import re
+import shutil
 
 import pytest
 import yaml
-from workflow_helpers import REPO, copy_repo, planned_jobs, snakemake
+from workflow_helpers import REPO, SMOKE, by_family, clone, edited, planned_jobs, snakemake
 
-SMOKE = ("--configfile", "config/smoke.yaml")
+pytestmark = pytest.mark.slow
+
 SMOKE_CONFIG = yaml.safe_load((REPO / "config/smoke.yaml").read_text())
-# Provenance, the report's table pages and the workflow summary follow every new result.
-REPORT_JOBS = {"render_tables": 1, "summarize_workflow": 1}
+# The workflow summary (runtimes, provenance, config pages) follows every new result.
+REPORT_JOBS = {"summarize_workflow": 1}
 ROTMNIST = ("rotmnist_mlp", "rotmnist_cnn", "rotmnist_upright")
 
-def _n_runs(study):
-    grid = [*study["model"].values(), study["training"].get("n_train", [0]), study["training"].get("regime", [0])]
-    n = len(study["seeds"])
-    for values in grid:
-        n *= len(values) if isinstance(values, list) else 1
-    return n
 
-
-N_RUNS = sum(_n_runs(study) for study in SMOKE_CONFIG["studies"].values())
-
-
-@contextlib.contextmanager
-def edited(path):
-    """Append a comment to a file for the duration; restore its text and mtime,
-    so that the finished run stays up to date for the tests that follow."""
-    original, stat = path.read_text(), path.stat()
-    try:
-        path.write_text(original + "\n# edited\n")
-        yield
-    finally:
-        path.write_text(original)
-        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-
-
-@pytest.fixture(scope="module")
-def finished_run(tmp_path_factory):
-    """A copy of the repository after a complete smoke run."""
-    workdir = copy_repo(tmp_path_factory.mktemp("smoke"))
-    snakemake(workdir, *SMOKE)
-    return workdir
-
-
-def test_smoke_run_builds_tables_and_figures(finished_run):
-    study = finished_run / "results/tables/o5_reference"
-    with open(study / "runs.csv") as fh:
-        runs = list(csv.DictReader(fh))
-    assert [r["seed"] for r in runs] == ["0", "1"]
-    with open(study / "spectra.csv") as fh:
-        spectra = list(csv.DictReader(fh))
-    assert len(spectra) == 2 * 25
-    for run in runs:
-        assert float(run["lambda_min"]) >= 0
-    for ext in ("pdf", "png"):
-        assert (finished_run / f"figures/o5_reference_spectrum.{ext}").stat().st_size > 1000
-    assert (finished_run / "logs/train_model/o5_reference/mlp-d2-w16-s0.log").read_text().count("epoch") >= 3
-
-
-def test_nothing_to_do_after_a_full_run(finished_run):
-    assert planned_jobs(finished_run, *SMOKE) == {}
-
-
-def plan_with_edited_config(workdir, tmp_path, edit):
-    """Jobs a dry run plans after ``edit(study_config)`` on the smoke config."""
-    config = yaml.safe_load((workdir / "config/smoke.yaml").read_text())
-    edit(config["studies"]["o5_reference"])
-    edited = tmp_path / "edited.yaml"
-    edited.write_text(yaml.safe_dump(config))
-    return planned_jobs(workdir, "--configfile", str(edited))
-
-
-def test_changing_a_training_value_reruns_training_and_downstream_only(finished_run, tmp_path):
-    jobs = plan_with_edited_config(finished_run, tmp_path, lambda study: study["training"].update(lr=0.001))
-    assert jobs == {"train_model": 2, "compute_spectrum": 2, "gather_tables": 1, "plot_spectrum": 1, "all": 1, **REPORT_JOBS}
-
-
-def test_adding_a_seed_trains_only_the_new_run(finished_run, tmp_path):
-    jobs = plan_with_edited_config(finished_run, tmp_path, lambda study: study["seeds"].append(7))
-    assert jobs == {"train_model": 1, "compute_spectrum": 1, "gather_tables": 1, "plot_spectrum": 1, "all": 1, **REPORT_JOBS}
-
-
-def test_editing_metric_code_reruns_extraction_not_training(finished_run):
-    with edited(finished_run / "src/liegg/metrics.py"):
-        jobs = planned_jobs(finished_run, *SMOKE)
-    assert "train_model" not in jobs and "make_dataset" not in jobs
-    assert jobs["compute_spectrum"] == N_RUNS and jobs["plot_spectrum"] == 1
-
-
-def test_editing_figure_code_reruns_only_the_figure(finished_run):
-    with edited(finished_run / "workflow/notebooks/spectrum.py"):
-        jobs = planned_jobs(finished_run, *SMOKE)
-    assert jobs == {"plot_spectrum": 1, "all": 1}
-
-
-def test_smoke_run_builds_rotation_mnist_studies(finished_run):
-    for study in ROTMNIST:
-        with open(finished_run / f"results/tables/{study}/runs.csv") as fh:
-            (run,) = list(csv.DictReader(fh))
-        assert 0 <= float(run["val_accuracy"]) <= 1 and float(run["lambda_min"]) >= 0
-        assert int(run["rows"]) == 300  # outputs: sum over the training digits
-    assert run["run"] == "mlp-d2-w16-s0"
-    with open(finished_run / "results/tables/rotmnist_cnn/runs.csv") as fh:
-        assert next(csv.DictReader(fh))["run"] == "cnn-d2-w4-k3-s0"
-    for name in ("spectra", "generators"):
-        for ext in ("pdf", "png"):
-            assert (finished_run / f"figures/rotmnist_{name}.{ext}").stat().st_size > 1000
-    # Rotated and upright digits are two datasets, shared by the studies that use them.
-    assert sorted(p.name for p in (finished_run / "results/data").glob("rotmnist-*.npz")) == [
-        "rotmnist-n400-v50-t50-s0-rot-b1p5.npz",
-        "rotmnist-n400-v50-t50-s0-upright-b1p5.npz",
-    ]
-
-
-def test_editing_the_generator_figure_reruns_only_it(finished_run):
-    with edited(finished_run / "workflow/notebooks/rotmnist_generators.py"):
-        jobs = planned_jobs(finished_run, *SMOKE)
-    assert jobs == {"plot_rotmnist_generators": 1, "all": 1}
-
-
-def test_changing_the_action_reruns_extraction_not_training(finished_run, tmp_path):
-    config = yaml.safe_load((finished_run / "config/smoke.yaml").read_text())
-    study = config["studies"]["rotmnist_mlp"]
-    study["liegg"] = {**study["liegg"], "action": {"centre": "authors", "difference": "forward"}}  # this study only
-    edited = tmp_path / "edited.yaml"
-    edited.write_text(yaml.safe_dump(config))
-    jobs = planned_jobs(finished_run, "--configfile", str(edited))
-    assert jobs == {"compute_spectrum": 1, "gather_tables": 1, "plot_rotmnist_spectra": 1,
-                    "plot_rotmnist_generators": 1, "all": 1, **REPORT_JOBS}
-
-
-def test_download_source_plans_the_download(finished_run, tmp_path):
-    config = yaml.safe_load((finished_run / "config/smoke.yaml").read_text())
-    study = config["studies"]["rotmnist_mlp"]
-    study["dataset"] = {**study["dataset"], "source": "download"}  # this study only
-    config["mnist_mirrors"] = ["http://127.0.0.1:9/mnist/"]
-    edited = tmp_path / "edited.yaml"
-    edited.write_text(yaml.safe_dump(config))
-    jobs = planned_jobs(finished_run, "--configfile", str(edited))
-    assert jobs["download_mnist"] == 1 and jobs["make_dataset"] == 1 and jobs["train_model"] == 1
+N_STUDIES = len(SMOKE_CONFIG["studies"])
 
 
 def _table(path):
@@ -149,61 +30,253 @@ def _table(path):
         return list(csv.DictReader(fh))
 
 
-def test_smoke_run_builds_the_study_grids(finished_run):
-    tables = finished_run / "results/tables"
+def test_smoke_run_builds_tables_and_figures(smoke_run):
+    study = smoke_run.workdir / "results/tables/o5_reference"
+    runs = _table(study / "runs.csv")
+    assert [r["seed"] for r in runs] == ["0", "1"]
+    spectra = _table(study / "spectra.csv")
+    assert len(spectra) == 2 * 25
+    for run in runs:
+        assert float(run["lambda_min"]) >= 0 and float(run["rel_lambda_min"]) >= 0
+    means = {}
+    for row in spectra:  # relative variances average to 1 over each run's 25 directions
+        means.setdefault(row["run"], []).append(float(row["relative_variance"]))
+    assert all(abs(sum(v) / len(v) - 1) < 1e-9 for v in means.values())
+    for ext in ("pdf", "png"):
+        assert (smoke_run.workdir / f"figures/o5_reference_spectrum.{ext}").stat().st_size > 1000
+    # The two seeds of the setting trained in one job, each into its own folder.
+    log = (smoke_run.workdir / "logs/train/o5_reference/mlp-d2-w16.log").read_text()
+    assert log.count("epoch") >= 3 and "seeds [0, 1]" in log
+
+
+def test_nothing_to_do_after_a_full_run(smoke_run):
+    assert planned_jobs(smoke_run.workdir, *SMOKE) == {}
+
+
+def plan_with_edited_config(workdir, tmp_path, edit):
+    """Jobs a dry run plans after ``edit(config)`` on the smoke config."""
+    config = yaml.safe_load((workdir / "config/smoke.yaml").read_text())
+    edit(config)
+    path = tmp_path / "edited.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return planned_jobs(workdir, "--configfile", str(path))
+
+
+def _o5(edit):
+    return lambda config: edit(config["studies"]["o5_reference"])
+
+
+def test_changing_a_training_value_reruns_training_and_downstream_only(smoke_run, tmp_path):
+    jobs = plan_with_edited_config(smoke_run.workdir, tmp_path, _o5(lambda s: s["training"].update(lr=0.001)))
+    assert jobs == {"train_o5_reference": 1, "compute_spectra_o5_reference": 1, "gather_tables": 1,
+                    "plot_spectrum": 1, "all": 1, **REPORT_JOBS}
+
+
+def test_adding_a_seed_retrains_its_setting_and_keeps_the_other_seeds_numbers(smoke_run, tmp_path):
+    """The seeds of a setting train together: a new seed reruns its setting's job, and
+    the seeds that were there come out bit for bit the same."""
+    jobs = plan_with_edited_config(smoke_run.workdir, tmp_path, _o5(lambda s: s["seeds"].append(7)))
+    assert jobs == {"train_o5_reference": 1, "compute_spectra_o5_reference": 1, "gather_tables": 1,
+                    "plot_spectrum": 1, "all": 1, **REPORT_JOBS}
+    workdir = clone(smoke_run.workdir, tmp_path / "seeded")
+    config = yaml.safe_load((workdir / "config/smoke.yaml").read_text())
+    config["studies"]["o5_reference"]["seeds"].append(7)
+    (workdir / "config/seeded.yaml").write_text(yaml.safe_dump(config))
+    snakemake(workdir, "results/tables/o5_reference/runs.csv", "--configfile", "config/seeded.yaml")
+    before = _table(smoke_run.workdir / "results/tables/o5_reference/runs.csv")
+    after = _table(workdir / "results/tables/o5_reference/runs.csv")
+    assert [r["seed"] for r in after] == ["0", "1", "7"] and after[:2] == before
+
+
+def test_editing_metric_code_reruns_extraction_not_training(smoke_run):
+    with edited(smoke_run.workdir / "src/liegg/metrics.py"):
+        jobs = by_family(planned_jobs(smoke_run.workdir, *SMOKE))
+    assert "train" not in jobs and "make_dataset" not in jobs
+    assert jobs["compute_spectra"] == N_STUDIES and jobs["plot_spectrum"] == 1
+
+
+def test_editing_figure_code_reruns_only_the_figure(smoke_run):
+    with edited(smoke_run.workdir / "workflow/notebooks/spectrum.py"):
+        jobs = planned_jobs(smoke_run.workdir, *SMOKE)
+    assert jobs == {"plot_spectrum": 1, "all": 1}
+
+
+def test_smoke_run_builds_rotation_mnist_studies(smoke_run):
+    for study in ROTMNIST:
+        (run,) = _table(smoke_run.workdir / f"results/tables/{study}/runs.csv")
+        assert 0 <= float(run["val_accuracy"]) <= 1 and float(run["lambda_min"]) >= 0
+        assert int(run["rows"]) == 300  # outputs: sum over the training digits
+        assert run["true_algebra"] == ("none" if study == "rotmnist_upright" else "so2")
+    assert run["run"] == "mlp-d2-w16-s0"
+    assert _table(smoke_run.workdir / "results/tables/rotmnist_cnn/runs.csv")[0]["run"] == "cnn-d2-w4-k3-s0"
+    for name in ("spectra", "generators"):
+        for ext in ("pdf", "png"):
+            assert (smoke_run.workdir / f"figures/rotmnist_{name}.{ext}").stat().st_size > 1000
+    # Rotated, upright, scaled and rotated-scaled digits are four datasets, shared by the studies that use them.
+    assert sorted(p.name for p in (smoke_run.workdir / "results/data").glob("rotmnist-*.npz")) == [
+        "rotmnist-n400-v50-t50-s0-rot-b1p5-sc0p7-1p4.npz",
+        "rotmnist-n400-v50-t50-s0-rot-b1p5.npz",
+        "rotmnist-n400-v50-t50-s0-upright-b1p5-sc0p7-1p4.npz",
+        "rotmnist-n400-v50-t50-s0-upright-b1p5.npz",
+    ]
+
+
+def test_controls_report_every_candidate_algebra(smoke_run):
+    for study, truth in (("mnist_scaled_mlp", "scale"), ("mnist_rotscaled_cnn", "so2_scale")):
+        (run,) = _table(smoke_run.workdir / f"results/tables/{study}/runs.csv")
+        assert run["true_algebra"] == truth and run["named_algebra"] in ("so2", "scale", "so2_scale", "none")
+        for name in ("so2", "scale", "so2_scale"):
+            assert 0 <= float(run[f"bias_{name}"]) <= 1 + 1e-9 and 0 <= float(run[f"angle_{name}"]) <= 90 + 1e-9
+    for ext in ("pdf", "png"):
+        assert (smoke_run.workdir / f"figures/controls.{ext}").stat().st_size > 1000
+
+
+def test_editing_the_generator_figure_reruns_only_it(smoke_run):
+    with edited(smoke_run.workdir / "workflow/notebooks/rotmnist_generators.py"):
+        jobs = planned_jobs(smoke_run.workdir, *SMOKE)
+    assert jobs == {"plot_rotmnist_generators": 1, "all": 1}
+
+
+def test_changing_the_action_reruns_extraction_not_training(smoke_run, tmp_path):
+    def edit(config):
+        study = config["studies"]["rotmnist_mlp"]
+        study["liegg"] = {**study["liegg"], "action": {"centre": "authors", "difference": "forward"}}  # this study only
+
+    jobs = plan_with_edited_config(smoke_run.workdir, tmp_path, edit)
+    assert jobs == {"compute_spectra_rotmnist_mlp": 1, "gather_tables": 1, "plot_rotmnist_spectra": 1,
+                    "plot_rotmnist_generators": 1, "plot_controls": 1, "build_claims": 1, "render_claims": 1,
+                    "all": 1, **REPORT_JOBS}
+
+
+def test_download_source_plans_the_download(smoke_run, tmp_path):
+    def edit(config):
+        study = config["studies"]["rotmnist_mlp"]
+        study["dataset"] = {**study["dataset"], "source": "download"}  # this study only
+        config["mnist_mirrors"] = ["http://127.0.0.1:9/mnist/"]
+
+    jobs = plan_with_edited_config(smoke_run.workdir, tmp_path, edit)
+    assert jobs["download_mnist"] == 1 and jobs["make_dataset"] == 1 and jobs["train_rotmnist_mlp"] == 1
+
+
+def test_smoke_run_builds_the_study_grids(smoke_run):
+    tables = smoke_run.workdir / "results/tables"
     assert [r["run"] for r in _table(tables / "rotmnist_mlp_grid/runs.csv")] == ["mlp-d1-w8-s0", "mlp-d2-w8-s0"]
     assert [r["run"] for r in _table(tables / "o5_grid/runs.csv")] == ["mlp-d1-w16-s0", "mlp-d1-w8-s0"]
     sizes = _table(tables / "o5_data_size/runs.csv")
     assert [(r["run"], r["n_train"]) for r in sizes] == [("mlp-d1-w8-n250-s0", "250"), ("mlp-d1-w8-n500-s0", "500")]
     # the same steps for each size: sample_budget 1000 -> 4 and 2 epochs
     for run, epochs in (("mlp-d1-w8-n250-s0", 4), ("mlp-d1-w8-n500-s0", 2)):
-        record = yaml.safe_load((finished_run / f"results/runs/o5_data_size/{run}/train.json").read_text())
+        record = yaml.safe_load((smoke_run.workdir / f"results/runs/o5_data_size/{run}/train.json").read_text())
         assert record["epochs"] == epochs and len(record["history"]) == epochs
     # LieGG on the test split, the same samples for every size
     assert {r["rows"] for r in sizes} == {"50"}
 
 
-def test_smoke_run_builds_per_layer_tables_for_every_regime(finished_run):
-    layers = _table(finished_run / "results/tables/rotmnist_layers/layers.csv")
+def test_smoke_run_builds_per_layer_tables_for_every_regime(smoke_run):
+    layers = _table(smoke_run.workdir / "results/tables/rotmnist_layers/layers.csv")
     assert [(r["regime"], r["layer"]) for r in layers] == [
         (regime, layer) for regime in ("autoencoder", "end_to_end", "layerwise") for layer in ("1", "2")
     ]
     assert all(float(r["lambda_min"]) >= 0 and 0 <= float(r["bias_of_lambda_min"]) <= 1 + 1e-9 for r in layers)
 
 
-def test_smoke_run_builds_study_figures_and_claims(finished_run):
+def test_smoke_run_builds_study_figures_and_claims(smoke_run):
     for name in SMOKE_CONFIG["figures"]:
         for ext in ("pdf", "png"):
-            assert (finished_run / f"figures/{name}.{ext}").stat().st_size > 1000
-    claims = _table(finished_run / "results/tables/claims.csv")
+            assert (smoke_run.workdir / f"figures/{name}.{ext}").stat().st_size > 1000
+    claims = _table(smoke_run.workdir / "results/tables/claims.csv")
     assert [c["id"] for c in claims] == [c["id"] for c in SMOKE_CONFIG["claims"]]
-    # one seed, two settings: nothing can be concluded, and the table says so
+    # one seed and two settings or one run: nothing can be concluded, and the table says so
     assert {c["verdict"] for c in claims} == {"inconclusive"}
-    assert "| " in (finished_run / "results/tables/claims.md").read_text()
+    assert "| " in (smoke_run.workdir / "results/tables/claims.md").read_text()
 
 
-def _plan_with(workdir, tmp_path, edit):
-    config = yaml.safe_load((workdir / "config/smoke.yaml").read_text())
-    edit(config)
-    edited = tmp_path / "edited.yaml"
-    edited.write_text(yaml.safe_dump(config))
-    return planned_jobs(workdir, "--configfile", str(edited))
+def test_adding_a_grid_value_reruns_only_the_new_runs_and_aggregates(smoke_run, tmp_path):
+    jobs = plan_with_edited_config(smoke_run.workdir, tmp_path,
+                                   lambda cfg: cfg["studies"]["rotmnist_mlp_grid"]["model"]["width"].append(4))
+    assert jobs == {"train_rotmnist_mlp_grid": 2, "compute_spectra_rotmnist_mlp_grid": 1, "gather_tables": 1,
+                    "plot_capacity": 1, "build_claims": 1, "render_claims": 1, "all": 1, **REPORT_JOBS}
 
 
-def test_adding_a_grid_value_reruns_only_the_new_runs_and_aggregates(finished_run, tmp_path):
-    jobs = _plan_with(finished_run, tmp_path, lambda cfg: cfg["studies"]["rotmnist_mlp_grid"]["model"]["width"].append(4))
-    assert jobs == {"train_model": 2, "compute_spectrum": 2, "gather_tables": 1, "plot_capacity": 1,
-                    "build_claims": 1, "render_claims": 1, "all": 1, **REPORT_JOBS}
+def test_adding_a_training_set_size_reruns_only_its_run_and_aggregates(smoke_run, tmp_path):
+    jobs = plan_with_edited_config(smoke_run.workdir, tmp_path,
+                                   lambda cfg: cfg["studies"]["o5_data_size"]["training"]["n_train"].append(100))
+    assert jobs == {"train_o5_data_size": 1, "compute_spectra_o5_data_size": 1, "gather_tables": 1,
+                    "plot_data_size": 1, "build_claims": 1, "render_claims": 1, "all": 1, **REPORT_JOBS}
 
 
-def test_adding_a_training_set_size_reruns_only_its_run_and_aggregates(finished_run, tmp_path):
-    jobs = _plan_with(finished_run, tmp_path, lambda cfg: cfg["studies"]["o5_data_size"]["training"]["n_train"].append(100))
-    assert jobs == {"train_model": 1, "compute_spectrum": 1, "gather_tables": 1, "plot_data_size": 1,
-                    "build_claims": 1, "render_claims": 1, "all": 1, **REPORT_JOBS}
+def test_editing_layer_code_reruns_only_the_layer_spectra(smoke_run):
+    with edited(smoke_run.workdir / "src/liegg/layers.py"):
+        jobs = planned_jobs(smoke_run.workdir, *SMOKE)
+    assert jobs == {"compute_layer_spectra_rotmnist_layers": 1, "gather_layer_tables": 1, "plot_layers": 1,
+                    "build_claims": 1, "render_claims": 1, "summarize_workflow": 1, "all": 1}
 
 
-def test_editing_layer_code_reruns_only_the_layer_spectra(finished_run):
-    with edited(finished_run / "src/liegg/layers.py"):
-        jobs = planned_jobs(finished_run, *SMOKE)
-    assert jobs == {"compute_layer_spectra": 3, "gather_layer_tables": 1, "plot_layers": 1, "build_claims": 1,
-                    "render_claims": 1, "summarize_workflow": 1, "all": 1}
+# --- code inputs computed from imports --------------------------------------------------------
+
+
+def _rule_scripts():
+    """{rule family: workflow script}, read from the rule files (a rule per study,
+    ``name: f"train_{study}"``, counts once as its family ``train``)."""
+    scripts, rule, expect_path = {}, None, False
+    for smk in sorted((REPO / "workflow/rules").glob("*.smk")):
+        lines = [line.strip() for line in smk.read_text().splitlines()]
+        for i, line in enumerate(lines):
+            if re.fullmatch(r"rule (\w+):", line):
+                rule = line[5:-1]
+            elif line == "name:":
+                rule = re.fullmatch(r'f"(\w+?)_\{study\}"', lines[i + 1]).group(1)
+            elif line == "script:":
+                expect_path = True
+            elif expect_path:
+                scripts[rule], expect_path = line.strip('"').removeprefix("../"), False
+    return scripts
+
+
+def _imported_library_files(script, tmp_path):
+    """The src/liegg files ``script`` imports, found by the standard library's modulefinder
+    (an oracle independent of the workflow's own import reader): it runs on a copy of
+    src/ whose package __init__ files re-export nothing, so that only the modules a script
+    and the library name are found; every package __init__ on the way counts too."""
+    src = tmp_path / "src"
+    if not src.exists():
+        shutil.copytree(REPO / "src/liegg", src / "liegg")
+        for init in src.rglob("__init__.py"):
+            init.write_text("")
+    finder = modulefinder.ModuleFinder(path=[str(src)])
+    finder.run_script(str(REPO / "workflow" / script))
+    files = set()
+    for name, module in finder.modules.items():
+        if name == "liegg" or name.startswith("liegg."):
+            path = module.__file__
+            files.add("src/" + str(path).split("/src/", 1)[1])
+    return files
+
+
+def test_every_library_edit_reruns_every_rule_whose_script_imports_it(smoke_run, tmp_path):
+    """Edit each module of src/liegg in turn: the dry run plans every rule whose script
+    imports it (directly or through other library modules), and a plotting edit retrains
+    nothing."""
+    scripts = _rule_scripts()
+    done = {rule for rule in by_family(planned_jobs(smoke_run.workdir, *SMOKE, "--forceall"))}
+    imports = {rule: _imported_library_files(path, tmp_path) for rule, path in scripts.items() if rule in done}
+    modules = sorted(str(p.relative_to(smoke_run.workdir)) for p in (smoke_run.workdir / "src/liegg").rglob("*.py"))
+    missed = {}
+    for module in modules:
+        with edited(smoke_run.workdir / module):
+            planned = set(by_family(planned_jobs(smoke_run.workdir, *SMOKE)))
+        expected = {rule for rule, files in imports.items() if module in files}
+        if expected - planned:
+            missed[module] = sorted(expected - planned)
+        if module.endswith("plotting.py"):
+            assert "train" not in planned and "compute_spectra" not in planned, planned
+    assert missed == {}, missed
+    assert len(imports) >= 10 and any("src/liegg/study/training.py" in f for f in imports.values())
+
+
+def test_the_core_imports_nothing_of_the_study():
+    for path in (REPO / "src/liegg").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                assert not (node.module or "").startswith("study") and (node.level != 1 or node.module != "study"), path
+                assert node.module != "liegg.study" and not (node.module or "").startswith("liegg.study"), path

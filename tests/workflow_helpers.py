@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -10,11 +11,16 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-COPIED = ["Snakefile", "config", "workflow", "src", "envs", "data", "pyproject.toml"]
+COPIED = ["Snakefile", "config", "workflow", "profiles", "src", "envs", "data", "pyproject.toml"]
+SMOKE = ("--configfile", "config/smoke.yaml")
+# Run as a reviewer would: go on with independent jobs, show failed logs, and
+# rerun what a killed run left incomplete (also in the default profile).
+FLAGS = ("--keep-going", "--show-failed-logs", "--rerun-incomplete")
 
 
 def copy_repo(dest: Path) -> Path:
     """Copy what the workflow needs (no results, logs or caches) into ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", ".snakemake", "results", "logs")
     for name in COPIED:
         src = REPO / name
@@ -23,6 +29,38 @@ def copy_repo(dest: Path) -> Path:
         else:
             shutil.copy2(src, dest / name)
     return dest
+
+
+def clone(finished: Path, dest: Path) -> Path:
+    """Copy a finished workdir, keeping modification times and Snakemake's metadata."""
+    shutil.copytree(finished, dest, symlinks=True)
+    return dest
+
+
+@contextlib.contextmanager
+def edited(path: Path):
+    """Append a comment to a file for the duration; restore its text and mtime,
+    so that a finished run stays up to date for the tests that follow."""
+    original, stat = path.read_text(), path.stat()
+    try:
+        path.write_text(original + "\n# edited\n")
+        yield
+    finally:
+        path.write_text(original)
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def by_family(jobs: dict[str, int]) -> dict[str, int]:
+    """Job counts with the per-study rules summed by family: train_<study> -> train,
+    compute_spectra_<study> -> compute_spectra, compute_layer_spectra_<study> -> compute_layer_spectra."""
+    out: dict[str, int] = {}
+    for rule, count in jobs.items():
+        for family in ("compute_layer_spectra", "compute_spectra", "train"):
+            if rule.startswith(family + "_"):
+                rule = family
+                break
+        out[rule] = out.get(rule, 0) + count
+    return out
 
 
 def snakemake(workdir: Path, *args: str, check: bool = True, timeout: int = 600) -> subprocess.CompletedProcess:

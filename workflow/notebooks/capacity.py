@@ -13,9 +13,11 @@
 
 # %% [markdown]
 # # Learned symmetries against network capacity
-# One row per study. Left: the symmetry variance $\lambda_{\min}$ (log) against
-# the parameter count (log); middle: the symmetry bias of the $\lambda_{\min}$
-# generator; right: the score (validation and test accuracy for rotation MNIST,
+# One row per study, against the parameter count (log). First: the absolute
+# symmetry variance $\lambda_{\min}$ (log); second: the relative one,
+# $\lambda_{\min}$ over the mean of all variances (log), which does not shrink
+# just because a network's outputs barely vary; third: the symmetry bias of the
+# $\lambda_{\min}$ generator; last: the score (validation and test accuracy for rotation MNIST,
 # test MSE for O(5)). One line per depth (and kernel size, for CNNs with
 # several), the seed mean with markers, a band from the smallest to the largest
 # seed. For O(5) the so(5) block has 10 generators: the panels show
@@ -44,7 +46,7 @@ data = [files.read_table(path, required=RUNS_COLUMNS) for path in tables]
 
 # %%
 apply_style()
-fig, axes = plt.subplots(len(studies), 3, figsize=(10.5, 2.9 * len(studies)), squeeze=False)
+fig, axes = plt.subplots(len(studies), 4, figsize=(13.5, 2.9 * len(studies)), squeeze=False)
 for row, (study, table) in enumerate(zip(studies, data)):
     draw_study_row(axes[row], table, "n_parameters", ("depth", "kernel_size"), study_measures(table))
     label_row(axes[row, 0], f"{study}: {table['task'][0]}, {table['arch'][0]}")

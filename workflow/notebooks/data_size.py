@@ -13,9 +13,10 @@
 
 # %% [markdown]
 # # Learned symmetries against training-set size
-# One row per study. Left: the symmetry variance $\lambda_{\min}$ (log) against
-# the number of training samples (log); middle: the symmetry bias of the
-# $\lambda_{\min}$ generator; right: the score (validation and test accuracy
+# One row per study, against the number of training samples (log). First: the
+# absolute symmetry variance $\lambda_{\min}$ (log); second: the relative one
+# (over the mean of all variances, log); third: the symmetry bias of the
+# $\lambda_{\min}$ generator; last: the score (validation and test accuracy
 # for rotation MNIST, test MSE for O(5)). One line per architecture, the seed
 # mean with markers, a band from the smallest to the largest seed. For O(5)
 # the panels show $\lambda_{10}$ and the block bias of the 10 most invariant
@@ -42,7 +43,7 @@ data = [files.read_table(path, required=RUNS_COLUMNS) for path in tables]
 
 # %%
 apply_style()
-fig, axes = plt.subplots(len(studies), 3, figsize=(10.5, 2.9 * len(studies)), squeeze=False)
+fig, axes = plt.subplots(len(studies), 4, figsize=(13.5, 2.9 * len(studies)), squeeze=False)
 for row, (study, table) in enumerate(zip(studies, data)):
     lines = ("arch", "depth", "width", "kernel_size")
     draw_study_row(axes[row], table, "n_train", lines, study_measures(table))

@@ -14,8 +14,9 @@
 # %% [markdown]
 # # Learned symmetries of the intermediate layers, per training regime
 # One row per study. LieGG on the map from the input to each hidden layer's
-# (L2-normalised) activations. Left: the symmetry variance $\lambda_{\min}$
-# (log) against the layer index; right: the symmetry bias of its generator.
+# (L2-normalised) activations, against the layer index. Left: the absolute
+# symmetry variance $\lambda_{\min}$ (log); middle: the relative one (over the
+# mean of all variances, log); right: the symmetry bias of its generator.
 # One line per training regime (end to end, autoencoder pre-training then
 # fine-tuning, greedy layer-wise), the seed mean with markers, a band from the
 # smallest to the largest seed.
@@ -44,11 +45,11 @@ else:  # opened by hand after a run; LIEGG_FIGURE / LIEGG_STUDIES / LIEGG_FIGURE
 
 # %%
 data = [files.read_table(path, required=LAYERS_COLUMNS) for path in tables]
-MEASURES = {"lambda": "lambda_min", "bias": "bias_of_lambda_min", "scores": []}
+MEASURES = {"lambda": "lambda_min", "relative": "rel_lambda_min", "bias": "bias_of_lambda_min", "scores": []}
 
 # %%
 apply_style()
-fig, axes = plt.subplots(len(studies), 2, figsize=(7.5, 2.9 * len(studies)), squeeze=False)
+fig, axes = plt.subplots(len(studies), 3, figsize=(11.0, 2.9 * len(studies)), squeeze=False)
 for row, (study, table) in enumerate(zip(studies, data)):
     draw_study_row(axes[row], table, "layer", ("regime",), MEASURES, colors=REGIME_COLORS, log_x=False)
     label_row(axes[row, 0], f"{study}: {table['task'][0]}")

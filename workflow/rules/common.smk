@@ -9,7 +9,9 @@ ROOT = Path(workflow.basedir)
 
 # Jobs import the library from this checkout, also in conda envs and on cluster nodes.
 # (Set, not read: the variable need not exist, so there is nothing for `envvars:` to assert.)
-os.environ.update(PYTHONPATH=os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH", "")) if p))
+os.environ.update(
+    PYTHONPATH=os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH", "")) if p)
+)
 
 
 # Rotation MNIST: the digits shipped in data/mnist and the four standard IDX
@@ -38,6 +40,23 @@ def _load_validator():
 _load_validator().validate_config(config, ROOT / "workflow/schemas/config.schema.yaml")
 
 
+# Cheap jobs (tables, figures, report pages) run on the submitting host on a cluster.
+localrules:
+    all,
+    gather_tables,
+    gather_layer_tables,
+    build_claims,
+    render_claims,
+    summarize_workflow,
+    plot_spectrum,
+    plot_rotmnist_spectra,
+    plot_rotmnist_generators,
+    plot_capacity,
+    plot_data_size,
+    plot_layers,
+    plot_controls,
+
+
 wildcard_constraints:
     study="[a-z][a-z0-9_]*",
     run="[a-z0-9]+(-[a-z0-9]+)*",
@@ -51,6 +70,9 @@ def dataset_id(study):
     if task == "rotmnist":
         blur = f"{ds['blur_sigma']:g}".replace(".", "p")
         base += f"-{'rot' if ds['rotate'] else 'upright'}-b{blur}"
+        if "scale" in ds:
+            low, high = (f"{v:g}".replace(".", "p") for v in ds["scale"])
+            base += f"-sc{low}-{high}"
         base += "" if ds["source"] == "embedded" else "-full"
     return base
 
@@ -94,49 +116,98 @@ def _training_grid(training):
 
 
 def _build_runs():
-    """Every (study, run id) with the full spec of that run."""
-    runs = {}
+    """Every (study, run id) with the full spec of that run, and every (study,
+    setting) with the run ids of its seeds (the runs trained together)."""
+    runs, settings = {}, {}
     for study, cfg in config["studies"].items():
-        grid = itertools.product(_model_grid(cfg["model"]), _training_grid(cfg["training"]), cfg["seeds"])
-        for (prefix, model), (suffix, training), seed in grid:
-            runs[(study, f"{prefix}{suffix}-s{seed}")] = canonical(
-                {
-                    "task": cfg["task"],
-                    "seed": seed,
-                    "model": model,
-                    "training": training,
-                    "liegg": cfg["liegg"],
-                }
-            )
-    return runs
+        grid = itertools.product(_model_grid(cfg["model"]), _training_grid(cfg["training"]))
+        for (prefix, model), (suffix, training) in grid:
+            setting = f"{prefix}{suffix}"
+            settings[(study, setting)] = [f"{setting}-s{seed}" for seed in cfg["seeds"]]
+            for seed in cfg["seeds"]:
+                runs[(study, f"{setting}-s{seed}")] = canonical(
+                    {
+                        "task": cfg["task"],
+                        "seed": seed,
+                        "model": model,
+                        "training": training,
+                        "liegg": cfg["liegg"],
+                    }
+                )
+    return runs, settings
 
 
-RUNS = _build_runs()
+RUNS, SETTINGS = _build_runs()
 DATASETS = {
     dataset_id(s): canonical({"task": c["task"], **c["dataset"]}) for s, c in config["studies"].items()
 }
 
 
-def get_run_spec(wildcards):
-    return RUNS[(wildcards.study, wildcards.run)]
+def study_settings(study):
+    """The settings of a study (a run id less its seed), sorted."""
+    return sorted(setting for s, setting in SETTINGS if s == study)
 
 
-def get_training_spec(wildcards):
-    """What training depends on (not the LieGG settings)."""
-    spec = dict(RUNS[(wildcards.study, wildcards.run)])
-    spec.pop("liegg")
-    # How often training saves a resume state does not change its result.
-    spec["training"] = {k: v for k, v in spec["training"].items() if k != "checkpoint_every"}
-    return spec
+def setting_constraint(study):
+    """Wildcard constraint matching exactly the settings of a study."""
+    return "|".join(study_settings(study))
 
 
-def get_liegg_settings(wildcards):
+def group_outputs(study, kind):
+    """Per-run files of one setting's seeds, as patterns in {setting}."""
+    seeds = config["studies"][study]["seeds"]
+    return [f"results/runs/{study}/{{setting}}-s{seed}/{kind}" for seed in seeds]
+
+
+def study_outputs(study, kind):
+    """Per-run files of every run of a study."""
+    return [f"results/runs/{study}/{run}/{kind}" for run in get_study_runs(study)]
+
+
+def get_training_specs(study):
+    """What training depends on (not the LieGG settings), one spec per seed of a setting."""
+
+    def specs(wildcards):
+        out = []
+        for run in SETTINGS[(study, wildcards.setting)]:
+            spec = dict(RUNS[(study, run)])
+            spec.pop("liegg")
+            # How often training saves a resume state does not change its result.
+            spec["training"] = {k: v for k, v in spec["training"].items() if k != "checkpoint_every"}
+            out.append(spec)
+        return out
+
+    return specs
+
+
+def get_liegg_settings(study):
     # Whether layers are also extracted does not change the network's spectrum.
-    return {k: v for k, v in RUNS[(wildcards.study, wildcards.run)]["liegg"].items() if k != "layers"}
+    return canonical({k: v for k, v in config["studies"][study]["liegg"].items() if k != "layers"})
 
 
-def get_dataset(wildcards):
-    return f"results/data/{dataset_id(wildcards.study)}.npz"
+def get_setting_runs(study):
+    return lambda wildcards: SETTINGS[(study, wildcards.setting)]
+
+
+def family_resources(family, **defaults):
+    """Resources of a family of per-study rules (train, compute_spectra,
+    compute_layer_spectra): `defaults`, then what a profile sets under the
+    family's name (`set-resources: train: {gpu: 1}`), then what it sets for
+    one study's rule (`train_<study>`), which Snakemake applies itself."""
+    settings = getattr(workflow, "resource_settings", None)
+    overrides = getattr(settings, "overwrite_resources", None) or {}
+    return {**defaults, **{k: getattr(v, "value", v) for k, v in overrides.get(family, {}).items()}}
+
+
+def family_threads(family, default=1):
+    """Threads of a family of per-study rules (`set-threads: train: 2` in a profile)."""
+    settings = getattr(workflow, "resource_settings", None)
+    value = (getattr(settings, "overwrite_threads", None) or {}).get(family, default)
+    return getattr(value, "value", value)
+
+
+def dataset_file(study):
+    return f"results/data/{dataset_id(study)}.npz"
 
 
 def get_dataset_spec(wildcards):
@@ -168,10 +239,19 @@ def _figure_order(study):
 FIGURES = config.get("figures", {})
 CLAIMS = config.get("claims", [])
 # Studies drawn in a figure of `figures:` get no figure of their own.
-FIGURE_STUDIES = {study for figure in FIGURES.values() for study in figure["studies"]}
+# (A controls figure takes nothing away: its rotated and upright studies keep their place in
+# the rotation-MNIST figures.)
+FIGURE_STUDIES = {
+    study for figure in FIGURES.values() if figure["kind"] != "controls" for study in figure["studies"]
+}
 LAYER_STUDIES = sorted(s for s, c in config["studies"].items() if c["liegg"].get("layers"))
+# The rotation-MNIST figures: rotated or upright digits (the scaled ones are the controls figure's).
 ROTMNIST_STUDIES = sorted(
-    (s for s, c in config["studies"].items() if c["task"] == "rotmnist" and s not in FIGURE_STUDIES),
+    (
+        s
+        for s, c in config["studies"].items()
+        if c["task"] == "rotmnist" and s not in FIGURE_STUDIES and "scale" not in c["dataset"]
+    ),
     key=_figure_order,
 )
 
@@ -224,7 +304,9 @@ def get_final_output():
         if cfg["task"] != "rotmnist" and study not in FIGURE_STUDIES:  # rotmnist: the shared figures below
             targets += [f"figures/{study}_spectrum.pdf", f"figures/{study}_spectrum.png"]
     if ROTMNIST_STUDIES:
-        targets += [f"figures/rotmnist_{name}.{ext}" for name in ("spectra", "generators") for ext in ("pdf", "png")]
+        targets += [
+            f"figures/rotmnist_{name}.{ext}" for name in ("spectra", "generators") for ext in ("pdf", "png")
+        ]
     targets += [f"figures/{name}.{ext}" for name in FIGURES for ext in ("pdf", "png")]
     if CLAIMS:
         targets += ["results/tables/claims.csv", "results/tables/claims.md"]

@@ -42,7 +42,9 @@ def report_workflow(path, name):
 
 def get_report_output():
     """The pages of the report; `rule all` builds them so `--report` finds them."""
-    targets = [f"results/report/{study}/{table}.html" for study in config["studies"] for table in REPORT_TABLES]
+    targets = [
+        f"results/report/{study}/{table}.html" for study in config["studies"] for table in REPORT_TABLES
+    ]
     targets += ["results/tables/runtimes.csv", "results/tables/provenance.csv"]
     if CLAIMS:
         targets.append("results/report/claims.html")
@@ -52,7 +54,9 @@ def get_report_output():
 def get_benchmark_jobs():
     """Job names (paths below results/benchmarks/<rule>/) that belong to this config:
     stale benchmark files of runs no longer configured are left out of the runtime table."""
-    return sorted({f"{study}/{run}" for study, run in RUNS} | set(config["studies"]) | set(DATASETS))
+    return sorted(
+        {f"{study}/{setting}" for study, setting in SETTINGS} | set(config["studies"]) | set(DATASETS)
+    )
 
 
 def get_figure_notebooks():

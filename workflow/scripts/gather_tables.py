@@ -1,4 +1,5 @@
-"""Rule gather_tables: tidy CSV tables of one study (runs, spectra, timings, provenance)."""
+"""Rule gather_tables: tidy CSV tables of one study (runs, spectra, timings, provenance),
+and each as an HTML page for the report."""
 
 from liegg.study import files, reporting, spectra, tables
 
@@ -20,3 +21,7 @@ files.write_csv(snakemake.output.runs, run_rows)
 files.write_csv(snakemake.output.spectra, spectrum_rows)
 files.write_csv(snakemake.output.timings, timing_rows)
 files.write_csv(snakemake.output.provenance, provenance_rows)
+for name in snakemake.params.tables:
+    page = reporting.csv_page(snakemake.output[name], f"{study}: {name}")
+    with files.atomic_path(snakemake.output[f"{name}_page"]) as tmp:
+        tmp.write_text(page)

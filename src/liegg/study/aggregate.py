@@ -15,9 +15,9 @@ __all__ = ["RUNS_COLUMNS", "LAYERS_COLUMNS", "REGIMES", "SeedBand", "seed_bands"
 # Columns the study figures read from runs.csv and layers.csv.
 RUNS_COLUMNS = (
     "study", "task", "arch", "depth", "width", "n_train", "seed", "n_parameters", "test_loss",
-    "lambda_min", "bias_of_lambda_min", "algebra_dim", "lambda_k", "bias_block_k",
+    "lambda_min", "rel_lambda_min", "bias_of_lambda_min", "algebra_dim", "lambda_k", "rel_lambda_k", "bias_block_k",
 )
-LAYERS_COLUMNS = ("study", "task", "regime", "seed", "layer", "lambda_min", "bias_of_lambda_min")
+LAYERS_COLUMNS = ("study", "task", "regime", "seed", "layer", "lambda_min", "rel_lambda_min", "bias_of_lambda_min")
 # The training regimes, in the order (and colour order) of every figure.
 REGIMES = ("end_to_end", "autoencoder", "layerwise")
 
@@ -124,17 +124,17 @@ def study_measures(table) -> dict:
     Returns
     -------
     dict
-        ``lambda``, ``bias``: column names; ``k``: the algebra dimension
-        (``None`` when the ``_min`` columns are used); ``scores``: list of
-        column names.
+        ``lambda``, ``relative``, ``bias``: column names (the absolute variance,
+        the relative one and the bias); ``k``: the algebra dimension (``None``
+        when the ``_min`` columns are used); ``scores``: list of column names.
 
     Examples
     --------
-    >>> study_measures({"algebra_dim": [10, 10], "test_loss": [0.1, 0.2]})
-    {'lambda': 'lambda_k', 'bias': 'bias_block_k', 'k': 10, 'scores': ['test_loss']}
+    >>> study_measures({"algebra_dim": [10, 10], "test_loss": [0.1, 0.2]})["lambda"]
+    'lambda_k'
     >>> nan = float("nan")
     >>> study_measures({"algebra_dim": [1], "val_accuracy": [0.9], "test_accuracy": [nan]})
-    {'lambda': 'lambda_min', 'bias': 'bias_of_lambda_min', 'k': None, 'scores': ['val_accuracy']}
+    {'lambda': 'lambda_min', 'relative': 'rel_lambda_min', 'bias': 'bias_of_lambda_min', 'k': None, 'scores': ['val_accuracy']}
     """
     k = int(np.max(_column(table, "algebra_dim")))
     scores = [
@@ -142,5 +142,7 @@ def study_measures(table) -> dict:
         if name in table and np.isfinite(np.asarray(table[name], dtype=float)).any()
     ]
     if k > 1:
-        return {"lambda": "lambda_k", "bias": "bias_block_k", "k": k, "scores": scores or ["test_loss"]}
-    return {"lambda": "lambda_min", "bias": "bias_of_lambda_min", "k": None, "scores": scores or ["test_loss"]}
+        return {"lambda": "lambda_k", "relative": "rel_lambda_k", "bias": "bias_block_k", "k": k,
+                "scores": scores or ["test_loss"]}
+    return {"lambda": "lambda_min", "relative": "rel_lambda_min", "bias": "bias_of_lambda_min", "k": None,
+            "scores": scores or ["test_loss"]}

@@ -1,10 +1,10 @@
 """The paper's findings tested on the study tables: one row per claim, with its verdict.
 
-A claim of the config names a test of :mod:`liegg.study.stats` (trend, share
-or compare), the studies and table it reads, the measure and, for trends, the
-setting it is correlated with. :func:`evaluate_claims` checks the claim
-against the tables, runs the test and turns its interval into a verdict;
-:func:`claims_markdown` writes the table a reviewer reads.
+A claim of the config names a test of :mod:`liegg.study.stats` (trend,
+compare, share or names), the studies and table it reads, the measure and, for
+trends, the setting it is correlated with. :func:`evaluate_claims` checks the
+claim against the tables, runs the test and turns its p-values into a
+verdict; :func:`claims_markdown` writes the table a reviewer reads.
 """
 
 from __future__ import annotations
@@ -14,17 +14,7 @@ import zlib
 
 import numpy as np
 
-from .stats import (
-    MIN_SETTINGS,
-    TrendTest,
-    compare_test,
-    share_test,
-    share_verdict,
-    sizes,
-    trend_test,
-    verdict,
-    why_inconclusive,
-)
+from .stats import ALPHA, MIN_SETTINGS, compare_test, names_test, share_test, trend_test, verdict
 
 __all__ = ["IDENTITY_COLUMNS", "CLAIM_COLUMNS", "criterion", "evaluate_claims", "claims_markdown"]
 
@@ -34,10 +24,9 @@ IDENTITY_COLUMNS = ("study", "task", "arch", "depth", "width", "kernel_size", "r
 #: Columns of a row of :func:`evaluate_claims`, in order.
 CLAIM_COLUMNS = (
     "id", "finding", "test", "studies", "table", "measure", "against", "within", "below", "at_least",
-    "regime", "baseline", "expect", "statistic", "value", "low", "high", "n_settings", "n_seeds",
-    "n_groups", "n_boot", "verdict", "criterion", "note",
+    "regime", "baseline", "expect", "expected", "statistic", "value", "p_value", "p_other", "method",
+    "n_settings", "n_seeds", "seeds_agree", "n_groups", "verdict", "criterion", "note",
 )  # fmt: skip
-
 
 
 def criterion(claim: dict) -> str:
@@ -46,20 +35,24 @@ def criterion(claim: dict) -> str:
     Examples
     --------
     >>> criterion({"test": "trend", "expect": "falls"})
-    'reproduced if the 95% interval lies below 0, not reproduced if above 0'
+    'reproduced if the one-sided p-value of a fall is below 0.05, not reproduced if that of a rise is'
     """
     if claim["test"] == "share":
         t = claim["at_least"]
-        return f"reproduced if the 95% interval's low end >= {t:g}, not reproduced if its high end < {t:g}"
-    side, other = ("below", "above") if claim["expect"] == "falls" else ("above", "below")
-    return f"reproduced if the 95% interval lies {side} 0, not reproduced if {other} 0"
-
+        return f"reproduced if every seed's share is >= {t:g}, not reproduced if every seed's is < {t:g}"
+    if claim["test"] == "names":
+        t = claim["at_least"]
+        return (f"reproduced if the binomial p-value of a share above {t:g} is below {ALPHA:g}, "
+                f"not reproduced if that of a share below {t:g} is")
+    side, other = ("fall", "rise") if claim["expect"] == "falls" else ("rise", "fall")
+    return f"reproduced if the one-sided p-value of a {side} is below {ALPHA:g}, not reproduced if that of a {other} is"
 
 
 _REQUIRED = {
     "trend": ("measure", "against", "expect"),
     "share": ("measure", "below", "at_least"),
     "compare": ("measure", "regime", "baseline", "expect"),
+    "names": ("expected", "at_least"),
 }
 
 
@@ -100,7 +93,7 @@ def _claim_rows(claim: dict, tables: dict) -> list[dict]:
             )
         table = tables[(study, kind)]
         columns = set(table[0]) if table else set()
-        needed = [claim["measure"], "seed", *(claim[k] for k in ("against", "within") if claim.get(k))]
+        needed = [_measure(claim), "seed", *(claim[k] for k in ("against", "within") if claim.get(k))]
         needed += ["regime"] if test == "compare" else []
         for column in needed:
             if table and column not in columns:
@@ -133,8 +126,15 @@ def _identity(row: dict, skip=()) -> tuple:
     return tuple(_key(row.get(c)) for c in IDENTITY_COLUMNS if c not in skip)
 
 
+def _measure(claim: dict) -> str:
+    """The column a claim reads (a names claim reads which algebra each run names)."""
+    return "named_algebra" if claim["test"] == "names" else claim["measure"]
+
+
 def _statistic_name(claim: dict) -> str:
-    m = claim["measure"]
+    m = _measure(claim)
+    if claim["test"] == "names":
+        return f"share of runs whose spectrum names {claim['expected']}"
     if claim["test"] == "trend":
         within = claim.get("within")
         head = f"mean Spearman rho (within {within})" if within else "Spearman rho"
@@ -144,9 +144,13 @@ def _statistic_name(claim: dict) -> str:
     return f"mean log10({m} {claim['regime']} / {m} {claim['baseline']}), paired by seed"
 
 
-def _evaluate(claim: dict, rows: list[dict], n_boot: int, level: float, rng_seed) -> tuple[object, str, list[str]]:
-    """(test result or None, verdict, notes) of one claim."""
+def _evaluate(claim: dict, rows: list[dict], rng_seed) -> tuple[object, list[str]]:
+    """(test result or None, notes) of one claim."""
     notes = []
+    seeds_all = [_key(r.get("seed")) for r in rows]
+    if claim["test"] == "names":
+        named = [str(r.get("named_algebra", "")) for r in rows]
+        return names_test(named, claim["expected"], seeds_all, claim["at_least"]), notes
     y = _numeric(claim, rows, claim["measure"])
     keep = np.isfinite(y)
     if claim["test"] == "trend":
@@ -156,63 +160,52 @@ def _evaluate(claim: dict, rows: list[dict], n_boot: int, level: float, rng_seed
         notes.append(f"{int((~keep).sum())} of {len(rows)} rows left out (empty or non-finite values)")
     rows, y = [r for r, k in zip(rows, keep) if k], y[keep]
     if not rows:
-        return None, "inconclusive", notes + ["no rows with a finite measure"]
+        return None, notes + ["no rows with a finite measure"]
     seeds = [_key(r.get("seed")) for r in rows]
     sign = -1 if claim.get("expect") == "falls" else 1
     if claim["test"] == "trend":
         within = claim.get("within")
         groups = [_key(r.get(within)) for r in rows] if within else None
-        result = trend_test(
-            x[keep], y, seeds, n_boot, level, rng_seed, groups=groups, settings=[_identity(r) for r in rows]
-        )
-        if result.n_groups_skipped:
-            skipped = result.n_groups_skipped
-            notes.append(f"{skipped} group(s) with < {MIN_SETTINGS} distinct {claim['against']} skipped")
-        why, outcome = why_inconclusive(result, MIN_SETTINGS), verdict(result, sign)
-    elif claim["test"] == "share":
-        result = share_test(y, seeds, [_identity(r) for r in rows], claim["below"], n_boot, level, rng_seed)
-        why, outcome = why_inconclusive(result, 1), share_verdict(result, claim["at_least"])
-    else:
-        sides = {claim["regime"]: {}, claim["baseline"]: {}}
-        for row, value, seed in zip(rows, y, seeds):
-            side = sides.get(str(row.get("regime")))
-            if side is not None:
-                side.setdefault((_identity(row, skip=("regime",)), seed), []).append(value)
-        pairs = sorted(set(sides[claim["regime"]]) & set(sides[claim["baseline"]]))
-        unpaired = len(set(sides[claim["regime"]]) | set(sides[claim["baseline"]])) - len(pairs)
-        if unpaired:
-            notes.append(f"{unpaired} run(s) without a partner in the other regime left out")
-        if not pairs:
-            return None, "inconclusive", notes + ["no run pairs (same seed and setting) in both regimes"]
-        r = np.array([np.mean(sides[claim["regime"]][p]) for p in pairs])
-        b = np.array([np.mean(sides[claim["baseline"]][p]) for p in pairs])
-        if not (np.all(r > 0) and np.all(b > 0)):
-            return None, "inconclusive", notes + [f"{claim['measure']} <= 0 in some pairs: no log ratio"]
-        result = compare_test(r, b, [p[1] for p in pairs], [p[0] for p in pairs], n_boot, level, rng_seed)
-        why, outcome = why_inconclusive(result, 1), verdict(result, sign)
-    if why:
-        notes.insert(0, why)
-    return result, outcome, notes
+        result = trend_test(x[keep], y, seeds, sign, groups=groups, settings=[_identity(r) for r in rows],
+                            rng_seed=rng_seed)
+        n_groups = len({g for g in groups}) if groups else 1
+        if result.n_groups and result.n_groups < n_groups:
+            notes.append(f"{n_groups - result.n_groups} group(s) with < {MIN_SETTINGS} distinct {claim['against']} left out")
+        return result, notes
+    if claim["test"] == "share":
+        return share_test(y, seeds, [_identity(r) for r in rows], claim["below"], claim["at_least"]), notes
+    sides = {claim["regime"]: {}, claim["baseline"]: {}}
+    for row, value, seed in zip(rows, y, seeds):
+        side = sides.get(str(row.get("regime")))
+        if side is not None:
+            side.setdefault((_identity(row, skip=("regime",)), seed), []).append(value)
+    pairs = sorted(set(sides[claim["regime"]]) & set(sides[claim["baseline"]]))
+    unpaired = len(set(sides[claim["regime"]]) | set(sides[claim["baseline"]])) - len(pairs)
+    if unpaired:
+        notes.append(f"{unpaired} run(s) without a partner in the other regime left out")
+    if not pairs:
+        return None, notes + ["no run pairs (same seed and setting) in both regimes"]
+    r = np.array([np.mean(sides[claim["regime"]][p]) for p in pairs])
+    b = np.array([np.mean(sides[claim["baseline"]][p]) for p in pairs])
+    if not (np.all(r > 0) and np.all(b > 0)):
+        return None, notes + [f"{claim['measure']} <= 0 in some pairs: no log ratio"]
+    return compare_test(r, b, [p[1] for p in pairs], sign), notes
 
 
-def evaluate_claims(
-    claims: list[dict], tables: dict, n_boot: int = 2000, level: float = 0.95, rng_seed: int = 0
-) -> list[dict]:
-    """One row per claim: its statistic, bootstrap interval over seeds and verdict.
+def evaluate_claims(claims: list[dict], tables: dict, rng_seed: int = 0) -> list[dict]:
+    """One row per claim: its statistic, exact p-values, seed agreement and verdict.
 
     Parameters
     ----------
     claims : list of dict
         The config's ``claims:`` entries (``id``, ``finding``, ``test``,
-        ``studies``, ``measure``, ``table`` and the keys of the test).
+        ``studies``, ``measure`` or ``expected``, ``table`` and the keys of the test).
     tables : dict
         ``(study, "runs" | "layers") -> list of row dicts`` (cells may be the
         strings of :class:`csv.DictReader`).
-    n_boot, level : int, float
-        Bootstrap replicates and interval coverage.
     rng_seed : int
-        Combined with each claim's id, so a claim's numbers do not depend on
-        the other claims.
+        Combined with each claim's id for the random permutations of a large
+        trend test, so a claim's numbers do not depend on the other claims.
 
     Returns
     -------
@@ -228,12 +221,12 @@ def evaluate_claims(
     Examples
     --------
     >>> rows = [{"study": "s", "width": w, "seed": s, "lam": 1.0 / w + 0.01 * s}
-    ...         for w in (8, 16, 32, 64) for s in range(3)]
+    ...         for w in (8, 16, 32, 64, 128) for s in range(3)]
     >>> claim = {"id": "c", "finding": "lam falls with width", "test": "trend", "studies": ["s"],
     ...          "measure": "lam", "against": "width", "expect": "falls"}
-    >>> out = evaluate_claims([claim], {("s", "runs"): rows}, n_boot=200)[0]
-    >>> out["value"], out["verdict"], out["n_settings"], out["n_seeds"]
-    (-1.0, 'reproduced', 4, 3)
+    >>> out = evaluate_claims([claim], {("s", "runs"): rows})[0]
+    >>> out["value"], round(out["p_value"], 4), out["verdict"], out["n_settings"], out["seeds_agree"]
+    (-1.0, 0.0083, 'reproduced', 5, 3)
     """
     ids = [c.get("id") for c in claims]
     if len(set(ids)) != len(ids):
@@ -241,17 +234,23 @@ def evaluate_claims(
     out = []
     for claim in claims:
         rows = _claim_rows(claim, tables)
-        seed = [rng_seed, zlib.crc32(str(claim["id"]).encode())]
-        result, outcome, notes = _evaluate(claim, rows, n_boot, level, seed)
+        seed = zlib.crc32(f"{rng_seed}:{claim['id']}".encode())
+        result, notes = _evaluate(claim, rows, seed)
+        if result is not None and result.note:
+            notes.insert(0, result.note)
+        total_seeds = len({_key(r.get("seed")) for r in rows})
+        outcome = verdict(result, claim["test"], claim.get("at_least"), total_seeds) if result else "inconclusive"
         row = {column: "" for column in CLAIM_COLUMNS}
         row.update({k: claim[k] for k in CLAIM_COLUMNS if k in claim and k != "studies"})
-        n_settings, n_seeds, n_groups = sizes(result) if result is not None else (0, 0, 0)
-        value = (result.rho if isinstance(result, TrendTest) else result.value) if result is not None else math.nan
+        nan = math.nan
         row.update(
-            studies=", ".join(claim["studies"]), table=claim.get("table", "runs"), statistic=_statistic_name(claim),
-            value=value, low=result.low if result else math.nan, high=result.high if result else math.nan,
-            n_settings=n_settings, n_seeds=n_seeds, n_groups=n_groups if claim["test"] == "trend" else "",
-            n_boot=n_boot, verdict=outcome, criterion=criterion(claim), note="; ".join(notes),
+            studies=", ".join(claim["studies"]), table=claim.get("table", "runs"), measure=_measure(claim),
+            statistic=_statistic_name(claim), value=result.value if result else nan,
+            p_value=result.p_value if result else nan, p_other=result.p_other if result else nan,
+            method=result.method if result else "", n_settings=result.n_settings if result else 0,
+            n_seeds=result.n_seeds if result else 0, seeds_agree=result.seeds_agree if result else 0,
+            n_groups=result.n_groups if result and claim["test"] == "trend" else "",
+            verdict=outcome, criterion=criterion(claim), note="; ".join(notes),
         )  # fmt: skip
         out.append(row)
     return out
@@ -286,18 +285,20 @@ def claims_markdown(rows: list[dict], title: str = "Claims") -> str:
     Examples
     --------
     >>> row = {"id": "c", "finding": "x falls", "test": "trend", "statistic": "Spearman rho",
-    ...        "value": -0.912345, "low": -1.0, "high": -0.5, "n_settings": 4, "n_seeds": 3,
-    ...        "verdict": "reproduced", "note": "", "criterion": "reproduced if ..."}
+    ...        "value": -0.912345, "p_value": 0.0083, "p_other": 1.0, "n_settings": 5, "n_seeds": 3,
+    ...        "seeds_agree": 3, "verdict": "reproduced", "note": "", "criterion": "reproduced if ..."}
     >>> print(claims_markdown([row]).splitlines()[4])
-    | c | x falls | trend | Spearman rho | -0.912 | [-1, -0.5] | 4 | 3 | reproduced |  |
+    | c | x falls | trend | Spearman rho | -0.912 | 0.0083 | 1 | 5 | 3 of 3 | reproduced |  |
     """
-    header = ["id", "finding", "test", "statistic", "value", "95% interval", "settings", "seeds", "verdict", "note"]
+    header = ["id", "finding", "test", "statistic", "value", "p (expected side)", "p (other side)", "settings",
+              "seeds agreeing", "verdict", "note"]  # fmt: skip
     lines = [f"# {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in rows:
+        agree = f"{_md_number(row.get('seeds_agree'))} of {_md_number(row.get('n_seeds'))}"
         cells = [row.get("id"), row.get("finding"), row.get("test"), row.get("statistic"), row.get("value"),
-                 f"[{_md_number(row.get('low'))}, {_md_number(row.get('high'))}]", row.get("n_settings"),
-                 row.get("n_seeds"), row.get("verdict"), row.get("note", "")]  # fmt: skip
+                 row.get("p_value"), row.get("p_other"), row.get("n_settings"), agree, row.get("verdict"),
+                 row.get("note", "")]  # fmt: skip
         lines.append("| " + " | ".join(_md_cell(c if c is not None else "") for c in cells) + " |")
-    lines += ["", "Verdict rules (95 % percentile bootstrap intervals, seeds resampled):", ""]
+    lines += ["", f"Verdict rules (exact tests, one-sided level {ALPHA:g}; see liegg.study.stats):", ""]
     lines += [f"- `{row.get('id')}`: {row.get('criterion', '')}" for row in rows]
     return "\n".join(lines) + "\n"

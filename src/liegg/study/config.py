@@ -64,6 +64,11 @@ def validate_config(cfg: dict, schema_path) -> None:
                 f"invalid config at 'studies.{name}.dataset': n_val + n_test "
                 f"({ds['n_val'] + ds['n_test']}) must be smaller than n_samples ({ds['n_samples']})"
             )
+        if "scale" in ds and ds["scale"][0] > ds["scale"][1]:
+            raise ConfigError(
+                f"invalid config at 'studies.{name}.dataset.scale': the range [low, high] has low "
+                f"{ds['scale'][0]} above high {ds['scale'][1]}; swap them"
+            )
         if ds.get("source") == "embedded" and ds["n_samples"] > EMBEDDED_DIGITS:
             raise ConfigError(
                 f"invalid config at 'studies.{name}.dataset.n_samples': the embedded set has "
@@ -99,6 +104,8 @@ def _validate_figures_and_claims(cfg):
         for study in figure["studies"]:
             if study not in studies:
                 raise ConfigError(f"{where}: no study {study!r} (studies: {', '.join(studies)})")
+            if figure["kind"] == "controls" and studies[study]["task"] != "rotmnist":
+                raise ConfigError(f"{where}: study {study!r} is not of digits (task rotmnist); a controls figure shows digits")
             if figure["kind"] == "layers" and not studies[study]["liegg"].get("layers"):
                 raise ConfigError(f"{where}: study {study!r} has no per-layer LieGG; set its liegg.layers: true")
     for i, claim in enumerate(cfg.get("claims", [])):

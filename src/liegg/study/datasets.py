@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from ..images import gaussian_blur, rotate_images
+from ..images import gaussian_blur, rotate_images, transform_images
 from . import mnist
 
 __all__ = ["o5_target", "make_o5", "make_rotated_digits", "make_data", "MAKERS"]
@@ -80,16 +81,21 @@ def make_rotated_digits(
     seed: int,
     rotate: bool = True,
     blur_sigma: float = 1.5,
+    scale=None,
 ) -> dict[str, torch.Tensor]:
-    """Rotation-MNIST: digits rotated by seeded random angles, then blurred.
+    """Rotation-MNIST: digits rotated by seeded random angles (and scaled), then blurred.
 
     A seeded permutation picks ``n_samples`` digits; each is rotated
     counter-clockwise (as displayed) by an angle uniform in ``[0, 360)``
     degrees, bilinearly about the image centre (:func:`liegg.images.rotate_images`),
     then blurred with a Gaussian of ``blur_sigma`` pixels so that
     finite-difference gradients are meaningful. With ``rotate=False`` the
-    angles are 0 (the upright control). Pixel values are in ``[0, 1]``;
-    the models standardise them (statistics of the training split only).
+    angles are 0 (the upright control). With ``scale=(low, high)`` each digit
+    is also scaled about the image centre by a factor drawn log-uniformly from
+    that range (the group element is ``s R(theta)``), which gives data whose
+    symmetry is the scaling (upright) or rotations and scalings together.
+    Pixel values are in ``[0, 1]``; the models standardise them (statistics
+    of the training split only).
 
     Parameters
     ----------
@@ -101,11 +107,14 @@ def make_rotated_digits(
     seed : int
     rotate : bool
     blur_sigma : float
+    scale : (float, float) or None
+        Range of the scale factors (``0 < low <= high``); None: no scaling.
 
     Returns
     -------
-    dict with ``x_<split> (n, H, W)`` float32, ``y_<split> (n,)`` int64 and
-    ``angle_<split> (n,)`` float32 (degrees) for ``train``, ``val``, ``test``.
+    dict with ``x_<split> (n, H, W)`` float32, ``y_<split> (n,)`` int64,
+    ``angle_<split> (n,)`` float32 (degrees) and, with ``scale``,
+    ``scale_<split> (n,)`` float32 for ``train``, ``val``, ``test``.
 
     Examples
     --------
@@ -126,7 +135,18 @@ def make_rotated_digits(
     if not rotate:
         angles = torch.zeros_like(angles)
     x = images[pick].to(torch.float64) / 255.0
-    if rotate:
+    if scale is not None:
+        low, high = (float(v) for v in scale)
+        if not 0 < low <= high:
+            raise ValueError(f"scale range must satisfy 0 < low <= high, got {scale}")
+        # Drawn after the angles, so the angles (and the rotated-only set) do not change.
+        factors = torch.exp(math.log(low) + torch.rand(n_samples, generator=gen, dtype=torch.float64)
+                            * (math.log(high) - math.log(low)))
+        theta = torch.deg2rad(angles)
+        cos, sin = torch.cos(theta), torch.sin(theta)
+        g = factors[:, None, None] * torch.stack([torch.stack([cos, -sin], -1), torch.stack([sin, cos], -1)], -2)
+        x = transform_images(x, g)
+    elif rotate:
         x = rotate_images(x, angles)
     x = gaussian_blur(x, blur_sigma).to(torch.float32)
     y = labels[pick].to(torch.int64)
@@ -135,10 +155,13 @@ def make_rotated_digits(
     for split, (lo, hi) in bounds.items():
         data[f"x_{split}"], data[f"y_{split}"] = x[lo:hi], y[lo:hi]
         data[f"angle_{split}"] = angles[lo:hi].to(torch.float32)
+        if scale is not None:
+            data[f"scale_{split}"] = factors[lo:hi].to(torch.float32)
     return data
 
 
-def _rotmnist_data(n_samples, n_val, n_test, seed, rotate, blur_sigma, source, digits=None, mnist_files=None):
+def _rotmnist_data(n_samples, n_val, n_test, seed, rotate, blur_sigma, source, scale=None, digits=None,
+                   mnist_files=None):
     """Read the digits named by ``source`` and build the rotated set.
 
     ``source="embedded"`` reads ``digits`` (``data/mnist/digits.npz``);
@@ -156,7 +179,8 @@ def _rotmnist_data(n_samples, n_val, n_test, seed, rotate, blur_sigma, source, d
         images, labels = np.concatenate([train_x, test_x]), np.concatenate([train_y, test_y])
     else:
         raise ValueError(f"unknown MNIST source {source!r}; use 'embedded' or 'download'")
-    return make_rotated_digits(images, labels, n_samples, n_val, n_test, seed, rotate=rotate, blur_sigma=blur_sigma)
+    return make_rotated_digits(images, labels, n_samples, n_val, n_test, seed, rotate=rotate, blur_sigma=blur_sigma,
+                               scale=scale)
 
 
 #: How each task's dataset is made: ``MAKERS[task](**dataset_spec) -> dict`` of split tensors.

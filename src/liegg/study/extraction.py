@@ -9,21 +9,26 @@ import torch
 from ..analysis import Analysis, DegenerateSpectrum, analyze
 from ..spectral import Spectrum
 from .splits import liegg_samples
-from .symmetries import get_symmetry, task_action
+from .symmetries import candidate_dimensions, candidate_measures, get_symmetry, name_algebra, reference_algebra
+from .symmetries import task_action, true_algebra
 
 __all__ = ["extract_run", "summarize", "analyze_run"]
 
 
-def analyze_run(model, x, task: str, settings: dict, seed=None) -> Analysis:
-    """:func:`liegg.analyze` with the task's action and algebra and the run's
-    ``liegg`` settings; a degenerate spectrum names the run's seed."""
+def analyze_run(model, x, spec: dict) -> Analysis:
+    """:func:`liegg.analyze` with the task's action, the run's ``liegg`` settings
+    and, as the algebra, the one its data carry (see
+    :func:`liegg.study.symmetries.reference_algebra`); a degenerate spectrum
+    names the run's seed."""
+    settings, symmetry = spec["liegg"], get_symmetry(spec["task"])
+    algebra = symmetry.candidates[reference_algebra(spec["task"], spec.get("dataset", {}))]
     try:
         return analyze(
-            model, x, task_action(task, settings.get("action")), algebra=get_symmetry(task).algebra,
+            model, x, task_action(spec["task"], settings.get("action")), algebra=algebra,
             outputs=settings["outputs"], normalize=settings["normalize"], chunk_size=settings["chunk_size"],
         )  # fmt: skip
     except DegenerateSpectrum as err:
-        raise DegenerateSpectrum(f"seed {seed}: {err}") from None
+        raise DegenerateSpectrum(f"seed {spec.get('seed')}: {err}") from None
 
 
 def extract_run(
@@ -42,7 +47,8 @@ def extract_run(
     spec : dict
         The run spec; ``spec["liegg"]`` holds ``split, outputs, normalize, chunk_size``
         and optionally ``action``, options of the task's action (for images
-        ``centre`` and ``difference``, see :class:`liegg.ImageAction`).
+        ``centre`` and ``difference``, see :class:`liegg.ImageAction`);
+        ``spec["dataset"]``, the dataset settings, tells which algebra the data carry.
     device : torch.device or str
         Where the polarization matrix is computed (the model is moved there).
 
@@ -61,44 +67,58 @@ def extract_run(
         For a network whose outputs are constant on the data (see
         :func:`liegg.analyze`); the message names the run's seed.
     """
-    task = spec["task"]
     device = torch.device(device)
     x = liegg_samples(data, spec).to(device=device, dtype=torch.float32)
     start = time.perf_counter()
-    result = analyze_run(model.to(device), x, task, spec["liegg"], spec.get("seed"))
-    summary = {**summarize(result), "extract_seconds": time.perf_counter() - start, "device": str(device)}
+    result = analyze_run(model.to(device), x, spec)
+    summary = {**summarize(result, spec), "extract_seconds": time.perf_counter() - start, "device": str(device)}
     return result.spectrum, result.bias, summary
 
 
-def summarize(result: Analysis) -> dict:
-    """The numbers a table keeps of one analysis (with an algebra of dimension ``k``).
+def summarize(result: Analysis, spec: dict) -> dict:
+    """The numbers a table keeps of one analysis of a run.
 
     Returns
     -------
-    dict with ``rows``, ``lambda_min``, ``lambda_max``, ``bias_of_lambda_min``,
-    ``bias_min``, ``algebra_dim``, ``lambda_k`` (the k-th smallest variance),
-    ``gap_ratio`` (the (k+1)-th over the k-th; NaN when k = D) and
-    ``bias_block_k`` (:func:`liegg.subspace_bias` of the k most invariant
-    generators: the block, whichever basis of it the spectrum returned).
+    dict with ``rows``, ``lambda_min``, ``lambda_max``, ``rel_lambda_min``
+    (``lambda_min`` over the mean variance), ``bias_of_lambda_min``,
+    ``bias_min``, ``algebra_dim`` (k, of the algebra the data carry, or of
+    the rotations for data with none), ``lambda_k`` (the k-th smallest
+    variance), ``rel_lambda_k``, ``gap_ratio`` (the (k+1)-th over the k-th;
+    NaN when k = D), ``bias_block_k`` (:func:`liegg.subspace_bias` of the k
+    most invariant generators: the block, whichever basis of it the spectrum
+    returned); then, per candidate algebra of the task,
+    ``bias_<candidate>``, ``angle_<candidate>`` (degrees) and
+    ``gap_<candidate>`` (see :func:`liegg.study.symmetries.candidate_measures`),
+    ``true_algebra`` (or ``none``) and ``named_algebra``, the candidate
+    LieGG names (see :func:`liegg.study.symmetries.name_algebra`).
 
     Examples
     --------
     >>> import liegg
     >>> f = lambda x: x[:, :2].norm(dim=1, keepdim=True) ** 2 + x[:, 2:]
     >>> result = liegg.analyze(f, torch.randn(50, 3, dtype=torch.float64), liegg.VectorAction(3), algebra="so")
-    >>> s = summarize(result)
+    >>> s = summarize(result, {"task": "o5"})
     >>> s["algebra_dim"], s["lambda_min"] < 1e-12 * s["lambda_max"], s["bias_block_k"] > 0.5  # so(2) of so(3)
     (3, True, True)
     """
-    v, k = result.variances, result.algebra_dim
+    v, k, rel = result.variances, result.algebra_dim, result.relative_variances
+    candidates = get_symmetry(spec["task"]).candidates
+    measures = candidate_measures(result.generators, v, candidates)
+    dimensions = candidate_dimensions(candidates, result.generators.shape[-1])
     return {
         "rows": result.rows,
         "lambda_min": float(v[0]),
         "lambda_max": float(v[-1]),
+        "rel_lambda_min": float(rel[0]),
         "bias_of_lambda_min": float(result.bias[0]),
         "bias_min": float(result.bias.min()),
         "algebra_dim": k,
         "lambda_k": float(v[k - 1]),
+        "rel_lambda_k": float(rel[k - 1]),
         "gap_ratio": float(v[k] / v[k - 1]) if k < len(v) else float("nan"),
         "bias_block_k": result.subspace_bias,
+        **measures,
+        "true_algebra": true_algebra(spec["task"], spec.get("dataset", {})) or "none",
+        "named_algebra": name_algebra(measures, dimensions),
     }

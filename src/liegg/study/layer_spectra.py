@@ -21,12 +21,11 @@ def extract_layers(
     not count. Returns one :func:`summarize` dict per layer, with ``layer``
     (1-based) added.
     """
-    task = spec["task"]
     device = torch.device(device)
     x = liegg_samples(data, spec).to(device=device, dtype=torch.float32)
     model = model.to(device)
-    settings = {**spec["liegg"], "normalize": True}
+    spec = {**spec, "liegg": {**spec["liegg"], "normalize": True}}
     return [
-        {"layer": layer, **summarize(analyze_run(layer_outputs(model, layer), x, task, settings, spec.get("seed")))}
+        {"layer": layer, **summarize(analyze_run(layer_outputs(model, layer), x, spec), spec)}
         for layer in range(1, hidden_layer_count(model) + 1)
     ]

@@ -119,18 +119,19 @@ def _score_label(score: str, table) -> str:
 
 
 def draw_study_row(axes, table, x, lines, measures, colors=None, log_x=True):
-    """One study's row of panels: ``lambda`` (log), ``bias`` and, where
-    ``measures["scores"]`` is not empty, the scores against column ``x``.
+    """One study's row of panels: ``lambda`` (absolute, log), ``relative``
+    (lambda over the mean of all variances, log), ``bias`` and, where
+    ``measures["scores"]`` is not empty, the scores, each against column ``x``.
 
     Parameters
     ----------
-    axes : sequence of 2 or 3 Axes
-    table : mapping of str to ndarray (see :func:`liegg.io.read_table`)
+    axes : sequence of 3 or 4 Axes
+    table : mapping of str to ndarray (see :func:`liegg.study.files.read_table`)
     x : str
     lines : sequence of str
-        Columns that tell the lines apart (see :func:`liegg.aggregate.seed_bands`).
+        Columns that tell the lines apart (see :func:`liegg.study.aggregate.seed_bands`).
     measures : dict
-        As returned by :func:`liegg.aggregate.study_measures`.
+        As returned by :func:`liegg.study.aggregate.study_measures`.
     colors : dict, optional
         Colour of each value of the first line column, in the order to draw;
         by default one colour of :func:`ordered_colors` per line.
@@ -138,45 +139,48 @@ def draw_study_row(axes, table, x, lines, measures, colors=None, log_x=True):
     Returns
     -------
     list of SeedBand
-        The lambda panel's lines.
+        The absolute lambda panel's lines.
 
     Examples
     --------
     >>> from liegg.study.aggregate import study_measures
     >>> table = {"task": ["o5"] * 4, "depth": [1, 1, 2, 2], "n_parameters": [10, 10, 20, 20],
     ...          "seed": [0, 1, 0, 1], "algebra_dim": [10] * 4, "lambda_k": [1.0, 3.0, 0.5, 0.7],
-    ...          "bias_block_k": [0.1] * 4, "test_loss": [0.2] * 4}
-    >>> fig, axes = plt.subplots(1, 3)
+    ...          "rel_lambda_k": [0.1] * 4, "bias_block_k": [0.1] * 4, "test_loss": [0.2] * 4}
+    >>> fig, axes = plt.subplots(1, 4)
     >>> [(band.line, band.mean.tolist()) for band in draw_study_row(axes, table, "n_parameters", ["depth"],
     ...                                                              study_measures(table))]
     [((('depth', 1),), [2.0]), ((('depth', 2),), [0.6])]
-    >>> axes[2].get_ylabel()
-    'test MSE (log)'
+    >>> axes[1].get_ylabel().split(":")[0], axes[3].get_ylabel()
+    ('relative', 'test MSE (log)')
     >>> plt.close(fig)
     """
     k = measures.get("k")
+    name = rf"\lambda_{{{k}}}" if k else r"\lambda_{\min}"
     panels = [
-        (measures["lambda"], rf"$\lambda_{{{k}}}$: {k}th smallest variance (log)" if k else r"$\lambda_{\min}$ (log)"),
+        (measures["lambda"], rf"absolute: ${name}$ (log)" if not k else rf"absolute: ${name}$, {k}th smallest (log)"),
+        (measures["relative"], rf"relative: ${name} / \bar\lambda$ (log)"),
         (measures["bias"], f"block bias of the {k} most invariant" if k else r"bias of the $\lambda_{\min}$ generator"),
     ]
     drawn = []
     for ax, (column, label) in zip(axes, panels):
         bands = _ordered(seed_bands(table, x, column, lines), colors)
-        for band, color, name in zip(bands, _colors(bands, colors), line_labels(bands)):
-            draw_band(ax, band, color, label=name)
+        for band, color, line_name in zip(bands, _colors(bands, colors), line_labels(bands)):
+            draw_band(ax, band, color, label=line_name)
         ax.set_ylabel(label)
         drawn.append(bands)
     axes[0].set_yscale("log")
-    axes[1].set_ylim(bottom=0)
-    if len(axes) > 2 and measures["scores"]:
+    axes[1].set_yscale("log")
+    axes[2].set_ylim(bottom=0)
+    if len(axes) > 3 and measures["scores"]:
         for score in measures["scores"]:
             bands = _ordered(seed_bands(table, x, score, lines), colors)
             style = "--" if score.startswith("val") else "-"
             for band, color in zip(bands, _colors(bands, colors)):
-                draw_band(axes[2], band, color, linestyle=style)
-        axes[2].set_ylabel(_score_label(measures["scores"][0], table))
+                draw_band(axes[3], band, color, linestyle=style)
+        axes[3].set_ylabel(_score_label(measures["scores"][0], table))
         if not measures["scores"][0].endswith("accuracy"):
-            axes[2].set_yscale("log")
+            axes[3].set_yscale("log")
     for ax in axes:
         if log_x:
             ax.set_xscale("log")

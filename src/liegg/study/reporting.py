@@ -7,6 +7,7 @@ as a small HTML page.
 
 from __future__ import annotations
 
+import csv
 import html
 import math
 import re
@@ -17,6 +18,7 @@ from .provenance import flatten
 __all__ = [
     "html_page",
     "html_table",
+    "csv_page",
     "html_tables",
     "parse_benchmark",
     "benchmark_row",
@@ -77,6 +79,14 @@ def html_table(rows: list[dict], title: str, note: str = "") -> str:
     True
     """
     return html_page(title, _table(rows), note)
+
+
+def csv_page(path, title: str) -> str:
+    """A CSV table (as :func:`liegg.study.files.write_csv` writes it) as an HTML page."""
+    with open(path, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    note = f"{len(rows)} rows of {path} (full precision there); numbers shown to 4 significant digits."
+    return html_table(rows, title, note)
 
 
 def html_tables(sections: list[tuple[str, list[dict]]], title: str, note: str = "") -> str:

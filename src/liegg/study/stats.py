@@ -1,79 +1,94 @@
-"""Statistics that test the paper's findings, with bootstrap intervals over seeds.
-
-Three tests, each turned into a verdict (``reproduced`` / ``not reproduced`` /
-``inconclusive``) by a fixed rule on its 95 % percentile bootstrap interval:
+"""Tests of the paper's findings whose null distributions are exact at a few seeds and settings.
 
 * **trend** -- Spearman rank correlation of the seed-averaged measure with a
-  setting value (e.g. ``lambda_min`` vs ``n_parameters``), optionally computed
-  inside each value of a grouping column (``within: depth``) and averaged over
-  the groups. ``expect: falls`` is reproduced when the interval lies below 0,
-  not reproduced when it lies above 0.
-* **share** -- share of settings whose seed-mean measure is below a threshold.
-  Reproduced when the interval's low end is ``>= at_least``, not reproduced when
-  its high end is ``< at_least``.
+  setting value (e.g. ``lambda_min`` vs ``n_parameters``), computed inside each
+  value of a grouping column (``within: depth``) and averaged over the groups.
+  Null: no trend, so inside each group every order of the settings' means is
+  equally likely. The p-value counts, among all those orders (enumerated when
+  there are at most :data:`MAX_EXACT` combinations, else :data:`N_RANDOM`
+  random ones), those whose statistic is at least as far on the expected side.
+  With 3 settings in one group there are 6 orders and no p-value falls below
+  1/6: a verdict then needs more settings or more groups.
 * **compare** -- mean ``log10(measure[regime] / measure[baseline])`` over runs
-  paired by seed (and layer, and the rest of their identity). ``expect: falls``
-  is reproduced when the interval lies below 0, not reproduced when above 0.
+  paired by seed (and layer). Null: no effect, so each seed's mean log ratio is
+  as likely to have either sign; the p-value counts the ``2^n`` sign flips of
+  the ``n`` seeds. With 3 seeds the smallest p-value is 1/8: a verdict needs
+  at least 5 seeds (1/32).
+* **share** -- the share of settings whose seed-mean measure is below a
+  threshold, against a share the finding needs; the same share is computed for
+  every seed alone.
+* **names** -- the share of runs whose spectrum names the expected algebra
+  (see :func:`liegg.study.symmetries.name_algebra`), with an exact binomial
+  test against the share the finding needs.
 
-The bootstraps resample seeds with replacement. Trend and share tests resample,
-in each replicate, the seeds of every setting (of every group) independently;
-the compare test resamples the seeds themselves, once per replicate, so that
-its pairs stay paired. A resample of ``n`` seeds draws ``n - 1`` of them: the
-spread of a resampled mean is then the standard error ``s / sqrt(n)``, which
-the plain ``n``-out-of-``n`` bootstrap understates by ``sqrt((n - 1) / n)``
-(it made 3-seed noise look like a trend about twice too often). With 3 seeds
-the compare interval is about the range of the per-seed means: ``reproduced``
-then needs every seed to agree.
-A setting is one combination of a run's identity columns except its seed
-(:data:`liegg.study.claims.IDENTITY_COLUMNS`). A test is ``inconclusive`` whatever its interval
-when a setting has fewer than :data:`MIN_SEEDS` seeds, when a trend has no
-group with :data:`MIN_SETTINGS` distinct setting values, or when the interval
-is undefined; the ``note`` column of :func:`evaluate_claims` says why.
+Every test also reports how many seeds agree: the seeds whose own statistic
+(their values alone) lies on the expected side. Verdict rules, at a one-sided
+level :data:`ALPHA`: trend and compare are ``reproduced`` when the p-value on
+the expected side is below it, ``not reproduced`` when the p-value on the
+other side is, else ``inconclusive``; share is ``reproduced`` (``not
+reproduced``) when every seed's share is at least (below) the share needed;
+names by the binomial p-values on either side.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import rankdata
+from scipy.stats import binomtest, rankdata
 
 __all__ = [
-    "MIN_SEEDS",
-    "MIN_SETTINGS",
-    "spearman",
-    "TrendTest",
-    "trend_test",
-    "Estimate",
-    "share_test",
-    "compare_test",
-    "verdict",
-    "share_verdict",
-    "sizes",
-    "why_inconclusive",
-]
+    "ALPHA", "MAX_EXACT", "N_RANDOM", "MIN_SETTINGS", "MIN_SEEDS", "TestResult", "spearman", "trend_test", "compare_test",
+    "share_test", "names_test", "verdict",
+]  # fmt: skip
 
-#: Fewest seeds per setting for a verdict other than ``inconclusive``.
-MIN_SEEDS = 3
+#: One-sided level of every test.
+ALPHA = 0.05
+#: Largest number of permutations (or sign flips) enumerated exactly.
+MAX_EXACT = 200_000
+#: Random permutations drawn when there are more (fixed random seed).
+N_RANDOM = 100_000
 #: Fewest distinct setting values a trend group needs to be used.
 MIN_SETTINGS = 3
+#: Fewest seeds per setting for a share verdict (each seed must agree).
+MIN_SEEDS = 3
 
 
-def _ranks(values: np.ndarray) -> np.ndarray:
-    """Average ranks (1..n) along the last axis, ties getting their average rank."""
-    return rankdata(values, axis=-1)
+@dataclass(frozen=True)
+class TestResult:
+    """The outcome of one test.
 
+    Attributes
+    ----------
+    value : float
+        The statistic (mean Spearman rho, mean log10 ratio or share).
+    p_value, p_other : float
+        One-sided p-values on the expected and on the other side (NaN for share).
+    n_settings : int
+        Settings behind the statistic (runs, for names).
+    n_seeds : int
+        Seeds: the fewest of any setting (trend, share) or the seeds paired (compare).
+    seeds_agree : int
+        Seeds whose own statistic lies on the expected side.
+    n_groups : int
+        Groups used (trend).
+    method : str
+        How the p-values were computed.
+    note : str
+        Why no verdict can be given, when none can ('' otherwise).
+    """
 
-def _spearman_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Spearman rho of ``x`` (n,) with every row of ``y`` (B, n); NaN for a constant row."""
-    rx = _ranks(x) - (len(x) + 1) / 2
-    ry = _ranks(y)
-    ry = ry - ry.mean(-1, keepdims=True)
-    denom = np.sqrt((rx**2).sum() * (ry**2).sum(-1))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rho = (ry * rx).sum(-1) / denom
-    return np.where(denom > 0, rho, np.nan)
+    value: float
+    p_value: float
+    p_other: float
+    n_settings: int
+    n_seeds: int
+    seeds_agree: int
+    n_groups: int = 1
+    method: str = ""
+    note: str = ""
 
 
 def spearman(x, y) -> float:
@@ -86,10 +101,21 @@ def spearman(x, y) -> float:
     >>> spearman([1, 2, 3], [3, 2, 1])
     -1.0
     """
-    rx, ry = _ranks(np.asarray(x, float)), _ranks(np.asarray(y, float))
+    rx, ry = rankdata(np.asarray(x, float)), rankdata(np.asarray(y, float))
     if rx.std() == 0 or ry.std() == 0:
         return float("nan")
     return float(np.corrcoef(rx, ry)[0, 1])
+
+
+def _spearman_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Spearman rho of ``x`` (n,) with every row of ``y`` (B, n); NaN for a constant row."""
+    rx = rankdata(x) - (len(x) + 1) / 2
+    ry = rankdata(y, axis=-1)
+    ry = ry - ry.mean(-1, keepdims=True)
+    denom = np.sqrt((rx**2).sum() * (ry**2).sum(-1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho = (ry * rx).sum(-1) / denom
+    return np.where(denom > 0, rho, np.nan)
 
 
 def _labels(values) -> tuple[np.ndarray, list]:
@@ -100,256 +126,198 @@ def _labels(values) -> tuple[np.ndarray, list]:
     return np.asarray(codes, dtype=int), list(index)
 
 
-def _draw_size(n: int) -> int:
-    """Draws per resample of ``n`` seeds: ``n - 1`` (see the module notes), at least 1."""
-    return max(n - 1, 1)
+def _one_sided(null: np.ndarray, observed: float, sign: int) -> tuple[float, float]:
+    """P(null at least as far as ``observed`` on side ``sign``), and on the other side."""
+    tol = 1e-12 * max(1.0, abs(observed))
+    toward = float(np.mean(sign * null >= sign * observed - tol))
+    away = float(np.mean(-sign * null >= -sign * observed - tol))
+    return toward, away
 
 
-def _setting_means(y: np.ndarray, setting_codes: np.ndarray, n_settings: int, n_boot: int, rng) -> np.ndarray:
-    """Seed-mean of ``y`` per setting: row 0 the plain mean, rows 1..n_boot
-    bootstrap means (each setting's runs resampled on their own) -> ``(1 + n_boot, n_settings)``."""
-    means = np.empty((1 + n_boot, n_settings))
-    for s in range(n_settings):
-        ys = y[setting_codes == s]
-        means[0, s] = ys.mean()
-        means[1:, s] = ys[rng.integers(0, len(ys), size=(n_boot, _draw_size(len(ys))))].mean(-1)
-    return means
+def _group_orders(values: np.ndarray, x: np.ndarray, rng, exact: bool, n_draws: int) -> np.ndarray:
+    """Spearman rho of ``x`` with every order (or ``n_draws`` random orders) of ``values``."""
+    if exact:
+        orders = np.array(list(itertools.permutations(range(len(values)))))
+    else:
+        orders = np.argsort(rng.random((n_draws, len(values))), axis=1)
+    return _spearman_rows(x, values[orders])
 
 
-def _interval(draws: np.ndarray, level: float) -> tuple[float, float]:
-    """Percentile interval of the finite draws; NaN when under half are finite."""
-    finite = draws[np.isfinite(draws)]
-    if len(finite) == 0 or len(finite) < len(draws) / 2:
-        return float("nan"), float("nan")
-    tail = (1 - level) / 2
-    low, high = np.quantile(finite, [tail, 1 - tail])
-    return float(low), float(high)
+def trend_test(x, y, seed_ids, sign: int, *, groups=None, settings=None, rng_seed: int = 0) -> TestResult:
+    """Does ``y`` fall (``sign=-1``) or rise (``+1``) with ``x``? An exact permutation test.
 
-
-def _fewest_seeds(seed_codes, setting_codes, settings) -> int:
-    return min((len(np.unique(seed_codes[setting_codes == s])) for s in settings), default=0)
-
-
-@dataclass(frozen=True)
-class TrendTest:
-    """Spearman correlation of seed-averaged ``y`` with ``x``, and its bootstrap interval.
-
-    ``rho`` is the mean over the ``n_groups`` used groups of the per-group rho;
-    ``n_points`` counts the settings of the used groups, ``n_seeds`` the seeds
-    of the setting with the fewest, ``n_groups_skipped`` the groups with fewer
-    than ``MIN_SETTINGS`` distinct ``x`` values.
-    """
-
-    rho: float
-    low: float
-    high: float
-    n_points: int
-    n_seeds: int
-    n_groups: int = 1
-    n_groups_skipped: int = 0
-    n_boot: int = 0
-
-
-def trend_test(
-    x, y, seed_ids, n_boot: int = 2000, level: float = 0.95, rng_seed=0, *, groups=None, settings=None
-) -> TrendTest:
-    """Does ``y`` rise or fall with ``x``? Seeds are resampled for the interval.
-
-    Rows sharing a setting (by default: the same ``x`` value) are averaged over
-    their seeds; inside each group (by default: one group) the Spearman rho of
-    those means against the settings' ``x`` is computed, and the statistic is
-    the mean rho over the groups with at least ``MIN_SETTINGS`` distinct ``x``.
-    Each bootstrap replicate resamples the seeds of every (group, setting) with
-    replacement (``n - 1`` draws of ``n``) and recomputes the statistic, the
-    groups' rhos of one replicate being averaged together.
+    Rows sharing a setting (by default: the same ``x``) are averaged over
+    their seeds; inside each group (by default: one group) with at least
+    :data:`MIN_SETTINGS` distinct ``x`` the Spearman rho of the settings'
+    means against their ``x`` is computed, and the statistic is the mean rho
+    over those groups. See the module notes for the null distribution.
 
     Parameters
     ----------
     x, y : array_like of shape ``(n,)``
         Setting value (e.g. parameter count) and measure (e.g. lambda_min).
     seed_ids : array_like of shape ``(n,)``
-    n_boot : int
-    level : float
-        Coverage of the percentile interval.
-    rng_seed : int or sequence of int
-    groups : array_like of shape ``(n,)``, optional
-        Group label of each row (e.g. the depth): the trend is computed inside each.
-    settings : array_like of shape ``(n,)``, optional
-        Setting label of each row (hashable); defaults to ``x``.
+    sign : {-1, 1}
+        The direction the finding predicts.
+    groups, settings : array_like of shape ``(n,)``, optional
+        Group label of each row (e.g. the depth) and setting label (hashable).
 
     Examples
     --------
-    >>> t = trend_test([1, 1, 2, 2, 3, 3], [1.0, 1.1, 2.0, 2.1, 3.0, 3.2], [0, 1, 0, 1, 0, 1])
-    >>> t.rho, t.low, t.high
-    (1.0, 1.0, 1.0)
-    >>> x = [1, 2, 3] * 2
-    >>> t = trend_test(x, [3, 2, 1, 1, 2, 3], [0] * 6, groups=["a"] * 3 + ["b"] * 3, n_boot=10)
-    >>> t.rho, t.n_groups
-    (0.0, 2)
+    >>> x = [1, 2, 3, 4, 5] * 2
+    >>> t = trend_test(x, [5, 4, 3, 2, 1, 5.5, 4, 3.5, 2, 1.5], [0] * 5 + [1] * 5, sign=-1)
+    >>> t.value, round(t.p_value, 4), t.seeds_agree, t.method     # 1 of 120 orders is this steep
+    (-1.0, 0.0083, 2, 'exact: 120 orders')
     """
     x, y = np.asarray(x, float), np.asarray(y, float)
-    seed_codes, seeds = _labels(np.asarray(seed_ids).tolist())
+    seeds = np.asarray(seed_ids).tolist()
     groups = [None] * len(x) if groups is None else list(groups)
     settings = x.tolist() if settings is None else list(settings)
-    setting_codes, setting_labels = _labels(list(zip(groups, settings)))
-    n_settings = len(setting_labels)
-    member = np.zeros((len(x), n_settings))
-    member[np.arange(len(x)), setting_codes] = 1.0
-    setting_x = (x @ member) / member.sum(0)
-    group_codes, group_labels = _labels([label[0] for label in setting_labels])
+    codes, labels = _labels(list(zip(groups, settings)))
+    means = np.array([y[codes == c].mean() for c in range(len(labels))])
+    setting_x = np.array([x[codes == c][0] for c in range(len(labels))])
+    group_codes, group_labels = _labels([label[0] for label in labels])
     used = [np.flatnonzero(group_codes == g) for g in range(len(group_labels))]
     used = [s for s in used if len(np.unique(setting_x[s])) >= MIN_SETTINGS]
+    n_seeds = min(len(set(np.asarray(seeds, dtype=object)[codes == c].tolist())) for c in range(len(labels)))
+    if not used:
+        return TestResult(math.nan, math.nan, math.nan, 0, n_seeds, 0, 0, "",
+                          f"too few settings: no group has {MIN_SETTINGS} distinct setting values")
+    observed = float(np.nanmean([_spearman_rows(setting_x[s], means[s][None])[0] for s in used]))
+    n_combos = math.prod(math.factorial(len(s)) for s in used)
+    exact = n_combos <= MAX_EXACT
     rng = np.random.default_rng(rng_seed)
-    means = _setting_means(y, setting_codes, n_settings, n_boot, rng)
-    if used:
-        rhos = np.vstack([_spearman_rows(setting_x[s], means[:, s]) for s in used])
-        finite = np.isfinite(rhos)
-        with np.errstate(invalid="ignore"):  # NaN where every group's rho is undefined
-            stat = np.where(finite, rhos, 0.0).sum(0) / finite.sum(0)
+    if exact:
+        # The mean over groups of independent orders: every combination of the groups' rhos.
+        null = np.zeros(1)
+        for s in used:
+            null = (null[:, None] + _group_orders(means[s], setting_x[s], rng, True, 0)[None, :]).ravel()
+        method = f"exact: {n_combos} orders"
     else:
-        stat = np.full(len(means), np.nan)
-    low, high = _interval(stat[1:], level)
-    points = np.concatenate(used) if used else np.array([], int)
-    return TrendTest(
-        rho=float(stat[0]), low=low, high=high, n_points=len(points),
-        n_seeds=_fewest_seeds(seed_codes, setting_codes, points), n_groups=len(used),
-        n_groups_skipped=len(group_labels) - len(used), n_boot=n_boot,
-    )  # fmt: skip
+        null = sum(_group_orders(means[s], setting_x[s], rng, False, N_RANDOM) for s in used)
+        method = f"{N_RANDOM} random orders of {n_combos}"
+    null = null / len(used)
+    p_value, p_other = _one_sided(null, observed, sign)
+    # Each seed alone: its own values of the used settings (where it has them).
+    agree = 0
+    for seed in set(seeds):
+        mine = np.array([s == seed for s in seeds])
+        rhos = []
+        for s in used:
+            values = [y[(codes == c) & mine] for c in s]
+            if all(len(v) for v in values):
+                rhos.append(spearman(setting_x[s], [v.mean() for v in values]))
+        value = np.nanmean(rhos) if rhos and np.isfinite(rhos).any() else math.nan
+        agree += int(math.isfinite(value) and sign * value > 0)
+    return TestResult(observed, p_value, p_other, sum(len(s) for s in used), n_seeds, agree, len(used), method)
 
 
-@dataclass(frozen=True)
-class Estimate:
-    """A statistic (share or mean log ratio), its bootstrap interval and sample sizes."""
-
-    value: float
-    low: float
-    high: float
-    n_settings: int
-    n_seeds: int
-    n_boot: int = 0
-
-
-def share_test(y, seed_ids, settings, below: float, n_boot: int = 2000, level: float = 0.95, rng_seed=0) -> Estimate:
-    """Share of settings whose seed-mean ``y`` is below ``below``; each
-    setting's seeds are resampled (``n - 1`` draws of ``n``) for the interval.
-
-    Parameters
-    ----------
-    y, seed_ids, settings : array_like of shape ``(n,)``
-        Measure, seed and setting label (hashable) of each row.
-    below : float
-
-    Examples
-    --------
-    >>> e = share_test([0.01, 0.02, 0.5, 0.6], [0, 1, 0, 1], ["a", "a", "b", "b"], below=0.1, n_boot=50)
-    >>> e.value, e.low, e.high, e.n_settings
-    (0.5, 0.5, 0.5, 2)
-    """
-    y = np.asarray(y, float)
-    seed_codes, _ = _labels(np.asarray(seed_ids).tolist())
-    setting_codes, labels = _labels(list(settings))
-    rng = np.random.default_rng(rng_seed)
-    share = (_setting_means(y, setting_codes, len(labels), n_boot, rng) < below).mean(-1)
-    low, high = _interval(share[1:], level)
-    n_seeds = _fewest_seeds(seed_codes, setting_codes, range(len(labels)))
-    return Estimate(float(share[0]), low, high, len(labels), n_seeds, n_boot)
-
-
-def compare_test(
-    regime, baseline, seed_ids, settings=None, n_boot: int = 2000, level: float = 0.95, rng_seed=0
-) -> Estimate:
-    """Mean ``log10(regime / baseline)`` over pairs; the seeds are resampled
-    (``n - 1`` draws of ``n``, each drawn seed bringing all its pairs).
+def compare_test(regime, baseline, seed_ids, sign: int) -> TestResult:
+    """Mean ``log10(regime / baseline)`` over pairs, and an exact sign-flip test over seeds.
 
     Parameters
     ----------
     regime, baseline : array_like of shape ``(n,)``
         The measure of the two runs of each pair (positive).
     seed_ids : array_like of shape ``(n,)``
-        The pair's seed, the unit of resampling.
-    settings : array_like of shape ``(n,)``, optional
-        The pair's setting apart from the seed (e.g. the layer); only counted.
+        The pair's seed, the unit of the test: each seed's mean log ratio
+        keeps or flips its sign.
+    sign : {-1, 1}
 
     Examples
     --------
-    >>> e = compare_test([1.0, 10.0, 1.0], [10.0, 100.0, 10.0], [0, 1, 2], n_boot=50)
-    >>> e.value, e.low, e.high, e.n_seeds
-    (-1.0, -1.0, -1.0, 3)
+    >>> t = compare_test([1.0, 10.0, 1.0, 2.0, 3.0], [10.0, 100.0, 10.0, 20.0, 30.0], [0, 1, 2, 3, 4], sign=-1)
+    >>> t.value, t.p_value, t.seeds_agree                     # 1 of 32 sign patterns
+    (-1.0, 0.03125, 5)
     """
     regime, baseline = np.asarray(regime, float), np.asarray(baseline, float)
     if not (np.all(regime > 0) and np.all(baseline > 0)):
         raise ValueError("compare_test: a log ratio needs positive values on both sides")
     diff = np.log10(regime / baseline)
-    seed_codes, seeds = _labels(np.asarray(seed_ids).tolist())
-    rng = np.random.default_rng(rng_seed)
-    size = _draw_size(len(seeds))
-    counts = rng.multinomial(size, np.full(len(seeds), 1.0 / len(seeds)), size=n_boot)[:, seed_codes]
-    draws = (counts @ diff) / counts.sum(-1)  # every drawn seed has pairs: no zero sums
-    low, high = _interval(draws, level)
-    n_settings = len(set(settings)) if settings is not None else len(diff) // max(len(seeds), 1)
-    return Estimate(float(diff.mean()), low, high, n_settings, len(seeds), n_boot)
+    codes, seeds = _labels(np.asarray(seed_ids).tolist())
+    per_seed = np.array([diff[codes == c].mean() for c in range(len(seeds))])
+    observed = float(diff.mean())
+    weights = np.array([(codes == c).sum() for c in range(len(seeds))]) / len(diff)
+    n = len(seeds)
+    if 2**n <= MAX_EXACT:
+        flips = np.array(list(itertools.product((1.0, -1.0), repeat=n)))
+        method = f"exact: {2**n} sign flips"
+    else:
+        flips = np.where(np.random.default_rng(0).random((N_RANDOM, n)) < 0.5, -1.0, 1.0)
+        method = f"{N_RANDOM} random sign flips of {2**n}"
+    null = flips @ (weights * per_seed)
+    p_value, p_other = _one_sided(null, observed, sign)
+    agree = int((sign * per_seed > 0).sum())
+    return TestResult(observed, p_value, p_other, len(diff) // max(n, 1), n, agree, 1, method)
 
 
-def sizes(test) -> tuple[int, int, int]:
-    """(settings, fewest seeds, groups) of a test result."""
-    if isinstance(test, TrendTest):
-        return test.n_points, test.n_seeds, test.n_groups
-    return test.n_settings, test.n_seeds, 1
-
-
-def why_inconclusive(test, min_settings: int) -> str:
-    """Why no verdict can be given whatever the interval says ('' when one can)."""
-    n_settings, n_seeds, n_groups = sizes(test)
-    if n_groups == 0 or n_settings < min_settings:
-        return f"too few settings: no group has {MIN_SETTINGS} distinct setting values"
-    if n_seeds < MIN_SEEDS:
-        return f"too few seeds: {n_seeds} per setting, {MIN_SEEDS} needed"
-    if not (math.isfinite(test.low) and math.isfinite(test.high)):
-        return "bootstrap interval undefined (constant measure?)"
-    return ""
-
-
-def verdict(test, expected_sign: int) -> str:
-    """Verdict of a trend or compare test whose statistic should have ``expected_sign``.
-
-    ``reproduced`` when the interval lies strictly on the expected side of 0,
-    ``not reproduced`` when it lies strictly on the other side, else (and
-    whenever there are too few settings or seeds) ``inconclusive``.
+def share_test(y, seed_ids, settings, below: float, at_least: float) -> TestResult:
+    """Share of settings whose seed-mean ``y`` is below ``below``, and the same share per seed.
 
     Examples
     --------
-    >>> verdict(TrendTest(-0.9, -1.0, -0.6, 4, 3), expected_sign=-1)
+    >>> t = share_test([0.01, 0.02, 0.5, 0.6], [0, 1, 0, 1], ["a", "a", "b", "b"], below=0.1, at_least=0.5)
+    >>> t.value, t.n_settings, t.seeds_agree
+    (0.5, 2, 2)
+    """
+    y = np.asarray(y, float)
+    seeds = np.asarray(seed_ids).tolist()
+    codes, labels = _labels(list(settings))
+    means = np.array([y[codes == c].mean() for c in range(len(labels))])
+    value = float((means < below).mean())
+    agree = 0
+    for seed in set(seeds):
+        mine = np.array([s == seed for s in seeds])
+        own = [y[(codes == c) & mine] for c in range(len(labels))]
+        own = np.array([v.mean() for v in own if len(v)])
+        agree += int(len(own) > 0 and (own < below).mean() >= at_least)
+    n_seeds = min(len(set(np.asarray(seeds, dtype=object)[codes == c].tolist())) for c in range(len(labels)))
+    return TestResult(value, math.nan, math.nan, len(labels), n_seeds, agree, 1, f"{len(set(seeds))} seeds, each alone")
+
+
+def names_test(named, expected: str, seed_ids, at_least: float) -> TestResult:
+    """Share of runs whose spectrum names ``expected``; exact binomial p-values
+    against the share ``at_least`` (one-sided, on either side).
+
+    Examples
+    --------
+    >>> t = names_test(["so2"] * 6, "so2", [0, 1, 2, 0, 1, 2], at_least=0.5)
+    >>> t.value, t.p_value, t.seeds_agree          # 6 of 6: (1/2)^6
+    (1.0, 0.015625, 3)
+    """
+    hits = np.array([n == expected for n in named])
+    seeds = np.asarray(seed_ids).tolist()
+    k, n = int(hits.sum()), len(hits)
+    p_value = binomtest(k, n, at_least, alternative="greater").pvalue
+    p_other = binomtest(k, n, at_least, alternative="less").pvalue
+    agree = sum(int(hits[np.array([s == seed for s in seeds])].mean() >= at_least) for seed in set(seeds))
+    return TestResult(k / n, float(p_value), float(p_other), n, len(set(seeds)), agree, 1, f"exact binomial, {n} runs")
+
+
+def verdict(test: TestResult, kind: str, at_least: float | None = None, n_seeds_total: int | None = None) -> str:
+    """``reproduced``, ``not reproduced`` or ``inconclusive`` (see the module notes).
+
+    Examples
+    --------
+    >>> verdict(TestResult(-0.9, 0.01, 0.99, 4, 3, 3), "trend")
     'reproduced'
-    >>> verdict(TrendTest(0.2, -0.4, 0.8, 4, 3), expected_sign=-1)
+    >>> verdict(TestResult(0.2, 0.4, 0.7, 4, 3, 1), "trend")
     'inconclusive'
-    >>> verdict(Estimate(0.5, 0.3, 0.7, 6, 3), expected_sign=-1)
-    'not reproduced'
-    """
-    min_settings = MIN_SETTINGS if isinstance(test, TrendTest) else 1
-    if why_inconclusive(test, min_settings):
-        return "inconclusive"
-    if expected_sign * test.low > 0 and expected_sign * test.high > 0:
-        return "reproduced"
-    if expected_sign * test.low < 0 and expected_sign * test.high < 0:
-        return "not reproduced"
-    return "inconclusive"
-
-
-def share_verdict(test: Estimate, at_least: float) -> str:
-    """``reproduced`` when the interval's low end is ``>= at_least``,
-    ``not reproduced`` when its high end is ``< at_least``, else ``inconclusive``.
-
-    Examples
-    --------
-    >>> share_verdict(Estimate(1.0, 0.9, 1.0, 12, 3), at_least=0.8)
+    >>> verdict(TestResult(0.9, math.nan, math.nan, 12, 3, 3), "share", at_least=0.8, n_seeds_total=3)
     'reproduced'
-    >>> share_verdict(Estimate(0.5, 0.4, 0.6, 12, 3), at_least=0.8)
-    'not reproduced'
     """
-    if why_inconclusive(test, 1):
+    if test.note:
         return "inconclusive"
-    if test.low >= at_least:
+    if kind == "share":
+        if test.n_seeds < MIN_SEEDS:  # one or two seeds all agreeing says little
+            return "inconclusive"
+        if test.seeds_agree == n_seeds_total and test.value >= at_least:
+            return "reproduced"
+        if test.seeds_agree == 0 and test.value < at_least:
+            return "not reproduced"
+        return "inconclusive"
+    if test.p_value < ALPHA:
         return "reproduced"
-    if test.high < at_least:
+    if test.p_other < ALPHA:
         return "not reproduced"
     return "inconclusive"

@@ -1,35 +1,58 @@
-"""How LieGG reads a network trained on each task: the group action on its
-inputs and the Lie algebra of the symmetry known to be in its data."""
+"""How LieGG reads a network trained on each task: the group action on its inputs,
+the candidate Lie algebras it is compared with, and which of them the data carry.
+
+Candidates are given by their generator arrays. For images (the action is on
+pixel coordinates, gl(2)): ``so2``, the rotations ``[[0, -1], [1, 0]]``;
+``scale``, the scalings about the centre (the identity); ``so2_scale``, both.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
+
+import torch
 
 from ..actions import ImageAction, VectorAction
+from ..groups import algebra_basis
+from ..metrics import principal_angles, subspace_bias
 
-__all__ = ["Symmetry", "SYMMETRIES", "get_symmetry", "task_action"]
+__all__ = [
+    "Symmetry", "SYMMETRIES", "get_symmetry", "task_action", "true_algebra", "reference_algebra",
+    "candidate_dimensions", "candidate_measures", "name_algebra", "NAMING_MAX_BIAS", "NAMING_MIN_GAP",
+]  # fmt: skip
+
+_ROTATION = torch.tensor([[[0.0, -1.0], [1.0, 0.0]]], dtype=torch.float64) / math.sqrt(2)
+_SCALING = torch.eye(2, dtype=torch.float64)[None] / math.sqrt(2)
+
+#: A candidate of dimension k is named when the k most invariant generators lie
+#: within this subspace bias of it ...
+NAMING_MAX_BIAS = 0.2
+#: ... and the (k+1)-th variance is at least this many times the k-th.
+NAMING_MIN_GAP = 2.0
 
 
 @dataclass(frozen=True)
 class Symmetry:
-    """The action and the true algebra of one task.
+    """The action of one task and the algebras a learned spectrum is compared with.
 
     Attributes
     ----------
     action : liegg.Action
-        For :func:`liegg.analyze`.
-    algebra : str or Tensor
-        The algebra of the symmetry known to be in the data (see
-        :func:`liegg.algebra_basis`).
+    candidates : dict of str to str or Tensor
+        Candidate algebras by name (``"so"`` or a basis ``(k, d, d)``).
     """
 
     action: object
-    algebra: object
+    candidates: dict = field(default_factory=dict)
 
 
 SYMMETRIES = {
-    "o5": Symmetry(action=VectorAction(5), algebra="so"),  # so(5) acting on both 5-vectors
-    "rotmnist": Symmetry(action=ImageAction(), algebra="so"),  # so(2) acting on pixel coordinates
+    "o5": Symmetry(action=VectorAction(5), candidates={"so5": "so"}),  # so(5) acting on both 5-vectors
+    "rotmnist": Symmetry(
+        action=ImageAction(),
+        candidates={"so2": _ROTATION, "scale": _SCALING, "so2_scale": torch.cat([_ROTATION, _SCALING])},
+    ),
 }
 
 
@@ -60,3 +83,72 @@ def task_action(task: str, options: dict | None = None):
             raise ValueError(f"the action of task {task!r} takes no options; remove liegg.action")
         action = action.with_options(**options)
     return action
+
+
+def true_algebra(task: str, dataset: dict) -> str | None:
+    """The candidate the data carry, from the dataset settings; None when none does.
+
+    Examples
+    --------
+    >>> true_algebra("rotmnist", {"rotate": True, "scale": [0.7, 1.4]}), true_algebra("rotmnist", {"rotate": False})
+    ('so2_scale', None)
+    """
+    if task == "o5":
+        return "so5"
+    rotate, scale = bool(dataset.get("rotate")), dataset.get("scale") is not None
+    return {(True, True): "so2_scale", (True, False): "so2", (False, True): "scale"}.get((rotate, scale))
+
+
+def reference_algebra(task: str, dataset: dict) -> str:
+    """The candidate a run's summary measures bias against: the true one, or the
+    rotations for data with no continuous symmetry (the upright control)."""
+    return true_algebra(task, dataset) or "so2"
+
+
+def candidate_dimensions(candidates: dict, d: int) -> dict:
+    """{name: k}, the dimension of each candidate algebra of ``d x d`` generators.
+
+    Examples
+    --------
+    >>> candidate_dimensions(get_symmetry("rotmnist").candidates, 2)
+    {'so2': 1, 'scale': 1, 'so2_scale': 2}
+    """
+    return {name: len(algebra_basis(algebra, d)) for name, algebra in candidates.items()}
+
+
+def candidate_measures(generators: torch.Tensor, variances: torch.Tensor, candidates: dict) -> dict:
+    """Per candidate of dimension k: the subspace bias of the k most invariant
+    generators, the largest principal angle to it (degrees), and the gap
+    ``lambda_{k+1} / lambda_k`` (NaN when k = d*d).
+
+    Returns
+    -------
+    dict of ``bias_<name>``, ``angle_<name>``, ``gap_<name>``.
+    """
+    out = {}
+    for name, k in candidate_dimensions(candidates, generators.shape[-1]).items():
+        block, algebra = generators[:k], candidates[name]
+        out[f"bias_{name}"] = subspace_bias(block, algebra)
+        out[f"angle_{name}"] = math.degrees(float(principal_angles(block, algebra).max()))
+        out[f"gap_{name}"] = float(variances[k] / variances[k - 1]) if k < len(variances) else float("nan")
+    return out
+
+
+def name_algebra(measures: dict, dimensions: dict) -> str:
+    """The candidate LieGG names: the one of highest dimension whose block lies within
+    :data:`NAMING_MAX_BIAS` and stands out by a gap of at least :data:`NAMING_MIN_GAP`
+    (ties: the smaller bias); ``"none"`` when no candidate does.
+
+    Examples
+    --------
+    >>> m = {"bias_so2": 0.03, "gap_so2": 3.9, "bias_scale": 1.0, "gap_scale": 3.9,
+    ...      "bias_so2_scale": 0.7, "gap_so2_scale": 1.1}
+    >>> name_algebra(m, {"so2": 1, "scale": 1, "so2_scale": 2})
+    'so2'
+    """
+    found = [
+        (-k, measures[f"bias_{name}"], name)
+        for name, k in dimensions.items()
+        if measures[f"bias_{name}"] <= NAMING_MAX_BIAS and not measures[f"gap_{name}"] < NAMING_MIN_GAP
+    ]
+    return min(found)[2] if found else "none"

@@ -31,31 +31,43 @@ def run_row(study: str, run: str, record: dict, summary: dict) -> dict:
     row = _identity(study, run, record)
     row["n_parameters"] = record["n_parameters"]
     row["best_epoch"] = record["best_epoch"]
+    row["epochs_run"] = len(record["history"])
+    row["stopped_early"] = record.get("stopped_early", False)
     for split in ("val", "test"):
         for key, value in record[split].items():
             row[f"{split}_{key}"] = value
-    for key in ("lambda_min", "bias_of_lambda_min", "bias_min", "algebra_dim", "lambda_k", "gap_ratio",
-                "bias_block_k", "rows"):
-        row[key] = summary[key]
+    row.update(_measures(summary))
     return row
 
 
+#: Summary entries that vary between two runs of one config, or are kept elsewhere.
+_NOT_MEASURES = ("extract_seconds", "device", "provenance", "study", "run", "layer", "rows")
+
+
+def _measures(summary: dict) -> dict:
+    """The LieGG measures of a summary (see :func:`liegg.study.extraction.summarize`),
+    in its order, then ``rows``."""
+    measures = {key: value for key, value in summary.items() if key not in _NOT_MEASURES}
+    return {**measures, "rows": summary["rows"]}
+
+
 def spectrum_rows(study: str, run: str, record: dict, variances, singular_values, biases) -> list[dict]:
-    """One row per (run, generator index), index 0 the most invariant."""
+    """One row per (run, generator index), index 0 the most invariant; the relative
+    variance is the variance over the mean of all of the run's variances."""
     ident = _identity(study, run, record)
+    mean = sum(float(v) for v in variances) / len(variances)
     return [
-        {**ident, "index": i, "variance": float(v), "singular_value": float(s), "bias": float(b)}
+        {**ident, "index": i, "variance": float(v), "relative_variance": float(v) / mean,
+         "singular_value": float(s), "bias": float(b)}
         for i, (v, s, b) in enumerate(zip(variances, singular_values, biases))
-    ]
+    ]  # fmt: skip
 
 
 def layer_rows(study: str, run: str, record: dict, summaries: list[dict]) -> list[dict]:
     """One row per (run, hidden layer): the LieGG summary of the map from the
     input to that layer (see :func:`liegg.extraction.extract_layers`)."""
     ident = _identity(study, run, record)
-    keys = ("layer", "rows", "lambda_min", "lambda_max", "bias_of_lambda_min", "bias_min", "algebra_dim",
-            "lambda_k", "gap_ratio", "bias_block_k")
-    return [{**ident, **{key: summary[key] for key in keys}} for summary in summaries]
+    return [{**ident, "layer": summary["layer"], **_measures(summary)} for summary in summaries]
 
 
 def timing_row(study: str, run: str, record: dict, summary: dict) -> dict:

@@ -1,4 +1,14 @@
-"""Minibatch training on tensors held in memory, with a best-validation checkpoint."""
+"""Minibatch training on tensors held in memory, with a best-validation checkpoint.
+
+Several networks of one architecture (the seeds of one setting) train
+together, in lockstep. MLPs have their parameters stacked, and one step of
+all of them is one batched call (``torch.func.functional_call`` under
+``vmap``): a job trains its seeds at about the cost of one when the networks
+are small, and never pays the per-step overhead more than once. CNNs (whose
+batched convolutions are slower on a CPU than one network after the other)
+and single networks step each network as itself. Each network has its own
+initial weights, batch order, optimiser moments, best epoch and early stop.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +21,19 @@ from typing import Callable
 
 import torch
 from torch import nn
+from torch.func import functional_call, vmap
 
 from .._modes import eval_mode
 
-__all__ = ["TrainingDiverged", "TrainResult", "seed_everything", "evaluate", "fit"]
+__all__ = ["TrainingDiverged", "TrainResult", "OPTIMIZERS", "SCHEDULES", "seed_everything", "evaluate", "fit",
+           "fit_together"]
 
 log = logging.getLogger(__name__)
+
+OPTIMIZERS = ("adam", "adamw")
+#: ``constant`` learning rate, or ``one_cycle``: up from lr/25 to lr over the first 30 %
+#: of all steps, then down to lr/10^4 (:class:`torch.optim.lr_scheduler.OneCycleLR`).
+SCHEDULES = ("constant", "one_cycle")
 
 
 class TrainingDiverged(RuntimeError):
@@ -25,7 +42,7 @@ class TrainingDiverged(RuntimeError):
 
 @dataclass
 class TrainResult:
-    """What :func:`fit` did.
+    """What :func:`fit` did for one network.
 
     Attributes
     ----------
@@ -36,13 +53,16 @@ class TrainResult:
         One entry per epoch: ``epoch``, ``train_loss``, ``val_loss`` (and
         ``val_accuracy`` for classification).
     seconds : float
-        Wall time of the training loop.
+        Wall time of the training loop (shared by networks trained together).
+    stopped_early : bool
+        Whether patience ended training before the last epoch.
     """
 
     best_epoch: int
     best_val_loss: float
     history: list = field(default_factory=list)
     seconds: float = 0.0
+    stopped_early: bool = False
 
 
 def seed_everything(seed: int, deterministic: bool = True) -> None:
@@ -51,12 +71,18 @@ def seed_everything(seed: int, deterministic: bool = True) -> None:
     torch.use_deterministic_algorithms(deterministic, warn_only=True)
 
 
-def _loss_function(kind: str):
+def _check_loss(kind: str) -> None:
+    if kind not in ("mse", "cross_entropy"):
+        raise ValueError(f"unknown loss {kind!r}; use 'mse' or 'cross_entropy'")
+
+
+def _losses(out: torch.Tensor, y: torch.Tensor, kind: str) -> torch.Tensor:
+    """Mean loss of each network: ``out`` is ``(S, B, K)``, ``y`` ``(S, B, K)`` or ``(S, B)``."""
     if kind == "mse":
-        return nn.functional.mse_loss
-    if kind == "cross_entropy":
-        return nn.functional.cross_entropy
-    raise ValueError(f"unknown loss {kind!r}; use 'mse' or 'cross_entropy'")
+        return (out - y).pow(2).mean(dim=(1, 2))
+    n_models, batch = y.shape
+    flat = nn.functional.cross_entropy(out.reshape(n_models * batch, -1), y.reshape(-1), reduction="none")
+    return flat.reshape(n_models, batch).mean(dim=1)
 
 
 @torch.no_grad()
@@ -74,13 +100,15 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss: str, batc
     -------
     dict with ``loss`` and, for ``"cross_entropy"``, ``accuracy``.
     """
-    loss_fn = _loss_function(loss)
+    _check_loss(loss)
     total, correct = 0.0, 0
     with eval_mode(model):
         for xb, yb in zip(x.split(batch_size), y.split(batch_size)):
             out = model(xb)
-            total += float(loss_fn(out, yb, reduction="sum")) / (out.shape[1] if loss == "mse" else 1)
-            if loss == "cross_entropy":
+            if loss == "mse":
+                total += float(nn.functional.mse_loss(out, yb, reduction="sum")) / out.shape[1]
+            else:
+                total += float(nn.functional.cross_entropy(out, yb, reduction="sum"))
                 correct += int((out.argmax(dim=1) == yb).sum())
     result = {"loss": total / len(x)}
     if loss == "cross_entropy":
@@ -88,98 +116,192 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss: str, batc
     return result
 
 
-def _state(epoch, model, optimizer, order_gen, best_state, best_score, result) -> dict:
-    """Everything :func:`fit` needs to continue after ``epoch`` (a deep copy)."""
-    return copy.deepcopy({
-        "epoch": epoch,
-        "best_score": best_score,
-        "model": model.state_dict(),
-        "optimizer": optimizer.state_dict(),
-        "order_rng": order_gen.get_state(),
-        "torch_rng": torch.get_rng_state(),
-        "best_state": best_state,
-        "best_epoch": result.best_epoch,
-        "best_val_loss": result.best_val_loss,
-        "history": result.history,
-        "seconds": result.seconds,
-    })
+class _Looped:
+    """Several networks, each called as itself: the plain arithmetic of training it alone.
+
+    Used for one network, and for CNNs, whose batched convolutions (grouped, as
+    ``vmap`` runs them) are slower on a CPU than the networks one after the other."""
+
+    def __init__(self, models: list[nn.Module]):
+        self.models = models
+
+    def trainable(self) -> list[torch.Tensor]:
+        return [p for m in self.models for p in m.parameters() if p.requires_grad]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for m in self.models:
+            m.train()
+        return torch.stack([m(xi) for m, xi in zip(self.models, x)])
+
+    @torch.no_grad()
+    def outputs(self, x: torch.Tensor) -> torch.Tensor:
+        for m in self.models:
+            m.eval()
+        return torch.stack([m(x) for m in self.models])
+
+    def state_of(self, i: int) -> dict:
+        return copy.deepcopy(self.models[i].state_dict())
+
+    def state(self) -> list[dict]:
+        return [copy.deepcopy(m.state_dict()) for m in self.models]
+
+    def load_state(self, state: list[dict]) -> None:
+        for m, s in zip(self.models, state):
+            m.load_state_dict(s)
 
 
-def _restore(state: dict, model, optimizer, order_gen, epochs: int) -> int:
-    """Load a :func:`_state` dict; return the first epoch still to run."""
-    missing = sorted(set(_STATE_KEYS) - set(state))
-    if missing:
-        raise ValueError(f"resume state lacks {missing}")
-    if not 1 <= state["epoch"] < epochs:
-        raise ValueError(f"resume state is after epoch {state['epoch']}, but training has {epochs} epochs")
-    model.load_state_dict(state["model"])
-    optimizer.load_state_dict(state["optimizer"])
-    order_gen.set_state(state["order_rng"])
-    torch.set_rng_state(state["torch_rng"])
-    return state["epoch"] + 1
+class _Stacked:
+    """Several networks of one architecture with their parameters stacked along a leading
+    axis: one step of all of them is one batched call (``functional_call`` under ``vmap``)."""
+
+    def __init__(self, models: list[nn.Module]):
+        self.models = models
+        self.base = copy.deepcopy(models[0]).to("meta")
+        named = [dict(m.named_parameters()) for m in models]
+        self.params = {
+            name: torch.stack([p[name].detach() for p in named]).requires_grad_(param.requires_grad)
+            for name, param in named[0].items()
+        }
+        self.buffers = {name: torch.stack([dict(m.named_buffers())[name] for m in models])
+                        for name, _ in models[0].named_buffers()}
+        self._train = vmap(self._call)
+        self._eval = vmap(self._call, in_dims=(0, 0, None))
+
+    def _call(self, params, buffers, x):
+        return functional_call(self.base, (params, buffers), (x,))
+
+    def trainable(self) -> list[torch.Tensor]:
+        return [p for p in self.params.values() if p.requires_grad]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.base.train()
+        return self._train(self.params, self.buffers, x)
+
+    @torch.no_grad()
+    def outputs(self, x: torch.Tensor) -> torch.Tensor:
+        self.base.eval()
+        return self._eval(self.params, self.buffers, x)
+
+    def state_of(self, i: int) -> dict:
+        state = {name: value[i].detach().clone() for name, value in {**self.params, **self.buffers}.items()}
+        return {name: state[name] for name in self.models[i].state_dict()}
+
+    def state(self) -> dict:
+        return {name: value.detach().clone() for name, value in self.params.items()}
+
+    def load_state(self, state: dict) -> None:
+        with torch.no_grad():
+            for name, value in state.items():
+                self.params[name].copy_(value)
 
 
-_STATE_KEYS = ("epoch", "best_score", "model", "optimizer", "order_rng", "torch_rng", "best_state", "best_epoch",
-               "best_val_loss", "history", "seconds")
+def _stack(models: list[nn.Module]):
+    """Networks stacked for a batched step: more than one, and none with a convolution."""
+    has_conv = any(isinstance(m, nn.Conv2d) for model in models for m in model.modules())
+    return _Stacked(models) if len(models) > 1 and not has_conv else _Looped(models)
 
 
-def fit(
-    model: nn.Module,
+@torch.no_grad()
+def _evaluate_all(stack, x: torch.Tensor, y: torch.Tensor, loss: str, batch_size: int = 4096) -> list[dict]:
+    """:func:`evaluate` of every network of ``stack`` on the same split."""
+    n_models = len(stack.models)
+    totals = torch.zeros(n_models, dtype=torch.float64)
+    correct = torch.zeros(n_models, dtype=torch.int64)
+    for xb, yb in zip(x.split(batch_size), y.split(batch_size)):
+        out = stack.outputs(xb)
+        target = yb.expand(n_models, *yb.shape)
+        totals += _losses(out, target, loss).double().cpu() * len(xb)
+        if loss == "cross_entropy":
+            correct += (out.argmax(dim=2) == target).sum(dim=1).cpu()
+    scores = [{"loss": float(t) / len(x)} for t in totals]
+    if loss == "cross_entropy":
+        for score, c in zip(scores, correct):
+            score["accuracy"] = int(c) / len(x)
+    return scores
+
+
+def _score(scores: dict, monitor: str) -> float:
+    return -scores["accuracy"] if monitor == "accuracy" else scores["loss"]
+
+
+def _scheduler(optimizer, schedule: str, lr: float, total_steps: int):
+    if schedule == "constant":
+        return None
+    return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=max(total_steps, 1))
+
+
+_STATE_KEYS = ("epoch", "params", "optimizer", "scheduler", "order_rng", "torch_rng", "best_states", "best_scores",
+               "results", "active", "seconds")
+
+
+def fit_together(
+    models: list[nn.Module],
     train: tuple[torch.Tensor, torch.Tensor],
     val: tuple[torch.Tensor, torch.Tensor],
     *,
+    seeds: list[int],
     loss: str,
     epochs: int,
     batch_size: int,
     lr: float,
     weight_decay: float,
-    seed: int,
     monitor: str = "loss",
     patience: int = 0,
+    optimizer: str = "adam",
+    schedule: str = "constant",
     checkpoint_every: int = 0,
     on_checkpoint: Callable[[dict], None] | None = None,
     resume: dict | None = None,
-) -> TrainResult:
-    """Train with Adam and keep the weights of the best validation epoch.
+) -> list[TrainResult]:
+    """Train several networks of one architecture at once; keep each one's best validation epoch.
 
-    The data stay where they are (move them to the model's device first);
-    batches are drawn by indexing, with no per-sample Python work. The model
-    ends holding the best weights.
+    The data stay where they are (move them to the models' device first);
+    batches are drawn by indexing, with no per-sample Python work. Network
+    ``i`` draws its batch order from ``seeds[i]``, has its own optimiser
+    moments (Adam and AdamW act element by element) and its own early stop,
+    and ends holding its best weights. Frozen parameters
+    (``requires_grad=False``) stay as they are.
 
     Parameters
     ----------
-    model : nn.Module
-    train, val : (x, y) pairs of tensors on the model's device
+    models : list of nn.Module
+        Networks of one architecture (initialised as each should start).
+    train, val : (x, y) pairs of tensors on the models' device
+    seeds : list of int
+        One per network: the seed of its batch order.
     loss : {"mse", "cross_entropy"}
     epochs, batch_size : int
     lr, weight_decay : float
-        Adam's learning rate and (L2) weight decay.
-    seed : int
-        Seeds the batch order.
+        Learning rate (the peak of ``one_cycle``) and weight decay (L2 for
+        Adam, decoupled for AdamW).
     monitor : {"loss", "accuracy"}
         Keep the epoch of the lowest validation loss, or the first epoch of the
         highest validation accuracy (classification; as the authors' code).
     patience : int
-        Stop early after this many epochs without a better validation score
-        (0: train all ``epochs``). The result is the same as that of a run
-        of all epochs whenever the best epoch comes before the stop.
+        Stop a network after this many epochs without a better validation
+        score (0: train all ``epochs``); its result is the same as that of a
+        run of all epochs whenever its best epoch comes before the stop. The
+        loop ends when every network has stopped.
+    optimizer : {"adam", "adamw"}
+    schedule : {"constant", "one_cycle"}
+        See :data:`SCHEDULES`; ``one_cycle`` spans all ``epochs``.
     checkpoint_every : int
         Every this many epochs (0: never), call ``on_checkpoint(state)`` with
-        the complete training state: model, optimizer, the random states of
-        the batch order and of torch, the best weights so far and the
-        history. Everything in it is a tensor or plain Python, so it loads
-        with ``torch.load(..., weights_only=True)``.
+        the complete training state: parameters, optimiser and schedule, the
+        random states of the batch orders and of torch, the best weights so
+        far and the histories. Everything in it is a tensor or plain Python,
+        so it loads with ``torch.load(..., weights_only=True)``.
     on_checkpoint : callable, optional
         Receives the state (a copy it may keep).
     resume : dict, optional
         A state passed to ``on_checkpoint`` by an earlier, interrupted call
         with the same arguments: training continues after its epoch and ends
-        with exactly the weights and history of an uninterrupted call (on the
-        CPU, bit for bit).
+        with exactly the weights and histories of an uninterrupted call (on
+        the CPU, bit for bit).
 
     Returns
     -------
-    TrainResult
+    list of TrainResult, one per network.
 
     Raises
     ------
@@ -190,79 +312,149 @@ def fit(
     Examples
     --------
     >>> x = torch.randn(64, 3); y = x.sum(dim=1, keepdim=True)
+    >>> def nets():
+    ...     return [torch.manual_seed(s) and nn.Linear(3, 1) for s in (0, 1)]
+    >>> kw = dict(loss="mse", epochs=4, batch_size=16, lr=0.01, weight_decay=0.0, seeds=[0, 1])
     >>> states = []
-    >>> def run(**kw):
-    ...     torch.manual_seed(0)
-    ...     model = nn.Linear(3, 1)
-    ...     fit(model, (x, y), (x, y), loss="mse", epochs=4, batch_size=16, lr=0.01,
-    ...         weight_decay=0.0, seed=0, **kw)
-    ...     return model.weight
-    >>> full = run(checkpoint_every=2, on_checkpoint=states.append)
+    >>> full = nets(); _ = fit_together(full, (x, y), (x, y), checkpoint_every=2, on_checkpoint=states.append, **kw)
     >>> [s["epoch"] for s in states]
     [2]
-    >>> bool(torch.equal(run(resume=states[0]), full))
+    >>> resumed = nets(); _ = fit_together(resumed, (x, y), (x, y), resume=states[0], **kw)
+    >>> all(torch.equal(a.weight, b.weight) for a, b in zip(full, resumed))
     True
     """
-    loss_fn = _loss_function(loss)
+    _check_loss(loss)
     if monitor not in ("loss", "accuracy") or (monitor == "accuracy" and loss != "cross_entropy"):
         raise ValueError(f"monitor must be 'loss', or 'accuracy' with loss='cross_entropy'; got {monitor!r}")
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {optimizer!r}; use one of {OPTIMIZERS}")
+    if schedule not in SCHEDULES:
+        raise ValueError(f"unknown schedule {schedule!r}; use one of {SCHEDULES}")
+    if len(seeds) != len(models) or not models:
+        raise ValueError(f"one seed per network: {len(models)} networks, {len(seeds)} seeds")
     x_train, y_train = train
-    n = len(x_train)
-    order_gen = torch.Generator().manual_seed(seed)
-    # Frozen parameters (layer-wise training) are left out of the optimizer.
-    trainable = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.Adam(trainable, lr=lr, weight_decay=weight_decay)
+    n, n_models = len(x_train), len(models)
+    stack = _stack(models)
+    order_gens = [torch.Generator().manual_seed(seed) for seed in seeds]
+    optimizer_class = torch.optim.AdamW if optimizer == "adamw" else torch.optim.Adam
+    opt = optimizer_class(stack.trainable(), lr=lr, weight_decay=weight_decay)
+    sched = _scheduler(opt, schedule, lr, epochs * math.ceil(n / batch_size))
     if resume is None:
-        first = 1
-        best = evaluate(model, *val, loss=loss)
-        result = TrainResult(best_epoch=0, best_val_loss=best["loss"])
-        best_score = -best["accuracy"] if monitor == "accuracy" else best["loss"]
-        best_state = copy.deepcopy(model.state_dict())
+        first, seconds = 1, 0.0
+        initial = _evaluate_all(stack, *val, loss=loss)
+        results = [TrainResult(best_epoch=0, best_val_loss=s["loss"]) for s in initial]
+        best_scores = [_score(s, monitor) for s in initial]
+        best_states = [stack.state_of(i) for i in range(n_models)]
+        active = [True] * n_models
     else:
-        first = _restore(resume, model, optimizer, order_gen, epochs)
-        result = TrainResult(
-            best_epoch=resume["best_epoch"], best_val_loss=resume["best_val_loss"],
-            history=list(resume["history"]), seconds=resume["seconds"],
-        )
-        best_state = copy.deepcopy(resume["best_state"])
-        best_score = resume["best_score"]
+        first, seconds, results, best_states, best_scores, active = _restore(resume, stack, opt, sched, order_gens,
+                                                                             epochs)
         log.info("resuming after epoch %d of %d", first - 1, epochs)
-    start = time.perf_counter() - result.seconds
+    start = time.perf_counter() - seconds
     for epoch in range(first, epochs + 1):
-        model.train()
-        order = torch.randperm(n, generator=order_gen).to(x_train.device)
-        running = torch.zeros((), device=x_train.device)
-        for batch in order.split(batch_size):
-            optimizer.zero_grad(set_to_none=True)
-            batch_loss = loss_fn(model(x_train[batch]), y_train[batch])
-            batch_loss.backward()
-            optimizer.step()
-            running += batch_loss.detach() * len(batch)
-        train_loss = float(running) / n
-        if not math.isfinite(train_loss):
-            raise TrainingDiverged(
-                f"training loss became {train_loss} at epoch {epoch} (seed {seed}); "
-                "lower the learning rate or check the data for NaN/inf"
+        orders = torch.stack([torch.randperm(n, generator=g) for g in order_gens]).to(x_train.device)
+        running = torch.zeros(n_models, device=x_train.device)
+        for batch in orders.split(batch_size, dim=1):
+            opt.zero_grad(set_to_none=True)
+            batch_losses = _losses(stack.forward(x_train[batch]), y_train[batch], loss)
+            batch_losses.sum().backward()
+            opt.step()
+            if sched is not None:
+                sched.step()
+            running += batch_losses.detach() * batch.shape[1]
+        train_losses = (running / n).tolist()
+        scores = _evaluate_all(stack, *val, loss=loss)
+        for i in range(n_models):
+            if not active[i]:
+                continue
+            if not math.isfinite(train_losses[i]):
+                raise TrainingDiverged(
+                    f"training loss became {train_losses[i]} at epoch {epoch} (seed {seeds[i]}); "
+                    "lower the learning rate or check the data for NaN/inf"
+                )
+            results[i].history.append(
+                {"epoch": epoch, "train_loss": train_losses[i], **{f"val_{k}": v for k, v in scores[i].items()}}
             )
-        scores = evaluate(model, *val, loss=loss)
-        record = {"epoch": epoch, "train_loss": train_loss, **{f"val_{k}": v for k, v in scores.items()}}
-        result.history.append(record)
-        score = -scores["accuracy"] if monitor == "accuracy" else scores["loss"]
-        if score < best_score:
-            best_score = score
-            result.best_epoch, result.best_val_loss = epoch, scores["loss"]
-            best_state = copy.deepcopy(model.state_dict())
+            if _score(scores[i], monitor) < best_scores[i]:
+                best_scores[i] = _score(scores[i], monitor)
+                results[i].best_epoch, results[i].best_val_loss = epoch, scores[i]["loss"]
+                best_states[i] = stack.state_of(i)
+            if patience and epoch - results[i].best_epoch >= patience and epoch < epochs:
+                active[i], results[i].stopped_early = False, True
+                log.info("seed %d: stopping early after epoch %d, no better validation score for %d epochs",
+                         seeds[i], epoch, patience)
         elapsed = time.perf_counter() - start
         log.info(
-            "epoch %d/%d train_loss %.5g val_loss %.5g best_epoch %d (%.0f samples/s)",
-            epoch, epochs, train_loss, scores["loss"], result.best_epoch, epoch * n / max(elapsed, 1e-9),
-        )
-        if patience and epoch - result.best_epoch >= patience:
-            log.info("stopping early: no better validation score for %d epochs", patience)
+            "epoch %d/%d train_loss %s val_loss %s best_epoch %s (%.0f samples/s)", epoch, epochs,
+            _brief(train_losses), _brief([s["loss"] for s in scores]), [r.best_epoch for r in results],
+            sum(len(r.history) for r in results) * n / max(elapsed, 1e-9),
+        )  # fmt: skip
+        if not any(active):
             break
         if checkpoint_every and on_checkpoint is not None and epoch % checkpoint_every == 0 and epoch < epochs:
-            result.seconds = elapsed
-            on_checkpoint(_state(epoch, model, optimizer, order_gen, best_state, best_score, result))
-    result.seconds = time.perf_counter() - start
-    model.load_state_dict(best_state)
-    return result
+            on_checkpoint(_state(epoch, stack, opt, sched, order_gens, best_states, best_scores, results, active,
+                                 elapsed))
+    seconds = time.perf_counter() - start
+    for model, result, state in zip(models, results, best_states):
+        model.load_state_dict(state)
+        result.seconds = seconds
+    return results
+
+
+def _brief(values: list[float]) -> str:
+    return "[" + ", ".join(f"{v:.5g}" for v in values) + "]"
+
+
+def _state(epoch, stack, opt, sched, order_gens, best_states, best_scores, results, active, seconds) -> dict:
+    """Everything :func:`fit_together` needs to continue after ``epoch`` (a deep copy)."""
+    return copy.deepcopy({
+        "epoch": epoch,
+        "params": stack.state(),
+        "optimizer": opt.state_dict(),
+        "scheduler": sched.state_dict() if sched is not None else {},
+        "order_rng": [g.get_state() for g in order_gens],
+        "torch_rng": torch.get_rng_state(),
+        "best_states": best_states,
+        "best_scores": best_scores,
+        "results": [{"best_epoch": r.best_epoch, "best_val_loss": r.best_val_loss, "history": r.history,
+                     "stopped_early": r.stopped_early} for r in results],
+        "active": active,
+        "seconds": seconds,
+    })  # fmt: skip
+
+
+def _restore(state: dict, stack, opt, sched, order_gens, epochs: int):
+    """Load a :func:`_state` dict; return what the loop continues from."""
+    missing = sorted(set(_STATE_KEYS) - set(state))
+    if missing:
+        raise ValueError(f"resume state lacks {missing}")
+    if not 1 <= state["epoch"] < epochs:
+        raise ValueError(f"resume state is after epoch {state['epoch']}, but training has {epochs} epochs")
+    if len(state["order_rng"]) != len(order_gens):
+        raise ValueError(f"resume state holds {len(state['order_rng'])} networks, not {len(order_gens)}")
+    stack.load_state(state["params"])
+    opt.load_state_dict(state["optimizer"])
+    if sched is not None:
+        sched.load_state_dict(state["scheduler"])
+    for g, rng in zip(order_gens, state["order_rng"]):
+        g.set_state(rng)
+    torch.set_rng_state(state["torch_rng"])
+    results = [TrainResult(r["best_epoch"], r["best_val_loss"], list(r["history"]), 0.0, r["stopped_early"])
+               for r in state["results"]]
+    return (state["epoch"] + 1, state["seconds"], results, copy.deepcopy(state["best_states"]),
+            list(state["best_scores"]), list(state["active"]))
+
+
+def fit(model: nn.Module, train, val, *, seed: int, **kwargs) -> TrainResult:
+    """Train one network: :func:`fit_together` of one (same arguments, one ``seed``).
+
+    Examples
+    --------
+    >>> x = torch.randn(64, 3); y = x.sum(dim=1, keepdim=True)
+    >>> model = nn.Linear(3, 1)
+    >>> result = fit(model, (x, y), (x, y), loss="mse", epochs=30, batch_size=16, lr=0.05,
+    ...              weight_decay=0.0, seed=0)
+    >>> result.best_val_loss < 0.01, len(result.history)
+    (True, 30)
+    """
+    return fit_together([model], train, val, seeds=[seed], **kwargs)[0]
