@@ -55,10 +55,12 @@ def split_flops(mode: FlopCounterMode) -> tuple[float, float]:
     counts = mode.get_flop_counts().get("Global", {})
     matmul = conv = 0.0
     for op, flops in counts.items():
-        name = str(op).split(".")[-2] if "." in str(op) else str(op)
-        if any(name == m for m in MATMUL_OPS):
+        # keys are op packets ("aten.mm") or overloads ("aten.mm.default")
+        parts = str(op).split(".")
+        name = parts[1] if len(parts) > 1 else parts[0]
+        if name in MATMUL_OPS:
             matmul += flops
-        elif any(name == c for c in CONV_OPS):
+        elif name in CONV_OPS:
             conv += flops
     return matmul, conv
 

@@ -145,19 +145,11 @@ def _log_says(workdir, path, text):
     return lambda: (workdir / path).exists() and text in (workdir / path).read_text()
 
 
-def _started(workdir, output, delay=0.3):
-    """True a little after Snakemake has started the job that writes ``output``:
-    for jobs whose work takes less time than polling may lag, the kill lands
-    while the job's interpreter starts."""
-    seen = []
-
-    def condition():
-        lines = (workdir / "snakemake.out").read_text().splitlines()
-        if not seen and any(line.strip().startswith("output:") and output in line for line in lines):
-            seen.append(time.monotonic())
-        return bool(seen) and time.monotonic() > seen[0] + delay
-
-    return condition
+def _marked(workdir, output):
+    """True once Snakemake has marked ``output`` incomplete, i.e. started its job.
+    For jobs whose work takes less time than a log line may lag, waiting for the
+    mark (not for the job's log) makes the kill land while the job runs."""
+    return lambda: output in incomplete_outputs(workdir)
 
 
 def kill_points(workdir: Path):
@@ -166,12 +158,12 @@ def kill_points(workdir: Path):
     extract_log = f"logs/compute_spectra/{STUDY}.log"
     resume = RESUME
     return [
-        ("dataset generation", DATASET, _started(workdir, DATASET)),
+        ("dataset generation", DATASET, _marked(workdir, DATASET)),
         # The smoke config saves a resume state every 5 of its 100 epochs.
         ("training, between epochs", run_file(RUNS[0], "model.pt"), _exists(workdir, resume)),
         ("training again, once resumed", run_file(RUNS[0], "model.pt"), _log_says(workdir, train_log, "resuming")),
         ("extraction", run_file(RUNS[0], "spectrum.npz"), _exists(workdir, extract_log)),
-        ("tables", TABLES[0], _started(workdir, TABLES[0])),
+        ("tables", TABLES[0], _marked(workdir, TABLES[0])),
         ("figure", FIGURES[0], _exists(workdir, f"logs/plot_spectrum/{STUDY}.log")),
     ]
 
