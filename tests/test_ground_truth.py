@@ -3,7 +3,9 @@
 import torch
 
 from liegg import (
+    ImageAction,
     VectorAction,
+    analyze,
     count_invariant,
     polarization_gram,
     polarization_matrix,
@@ -14,6 +16,7 @@ from liegg import (
 )
 from liegg.study import models
 from liegg.study.datasets import o5_target
+from liegg.study.symmetries import candidate_dimensions, candidate_measures, get_symmetry, name_algebra
 
 
 def o5_spectrum(f, n=300, dtype=torch.float64):
@@ -69,3 +72,35 @@ def test_float32_model_gives_the_same_null_space():
     ratio = sp.variances / sp.variances.max()
     assert int((ratio < 1e-8).sum()) == 10
     assert symmetry_bias(sp.generators[:10]).max() < 1e-3
+
+
+def _smooth_images(n, size, generator):
+    """Sums of three anisotropic Gaussian blobs well inside a size x size frame (float64)."""
+    u = ImageAction().coordinates(size, size, dtype=torch.float64)
+    images = torch.zeros(n, size, size, dtype=torch.float64)
+    for _ in range(3):
+        centre = (torch.rand(n, 2, 1, 1, dtype=torch.float64, generator=generator) - 0.5) * 0.6
+        width = 0.08 + 0.1 * torch.rand(n, 2, 1, 1, dtype=torch.float64, generator=generator)
+        images += torch.exp(-(((u[None] - centre) / width) ** 2).sum(1) / 2)
+    return images, u
+
+
+def test_angular_moments_of_an_image_name_the_scaling():
+    """Integrals of the image against weights that depend on the angle alone all scale by
+    e^{2t} under u -> e^t u, so the normalised outputs are invariant to scaling (up to the
+    pixel grid) and to nothing else of gl(2): LieGG names the scaling, not the rotations."""
+    images, u = _smooth_images(400, 41, torch.Generator().manual_seed(0))
+    theta = torch.atan2(u[1], u[0])
+    weights = torch.stack([torch.cos(theta) + 0.5 * torch.sin(2 * theta),
+                           torch.sin(theta) - 0.3 * torch.cos(3 * theta), 1 + 0.4 * torch.cos(2 * theta)])
+
+    def moments(x):
+        return torch.einsum("nhw,khw->nk", x, weights)
+
+    symmetry = get_symmetry("rotmnist")
+    result = analyze(moments, images, symmetry.action, normalize=True)
+    measures = candidate_measures(result.generators, result.variances, symmetry.candidates)
+    assert result.relative_variances[1] / result.relative_variances[0] > 100  # one direction stands out
+    assert measures["bias_scale"] < 0.05 and measures["angle_scale"] < 3  # and it is the scaling
+    assert measures["bias_so2"] > 0.99
+    assert name_algebra(measures, candidate_dimensions(symmetry.candidates, 2)) == "scale"

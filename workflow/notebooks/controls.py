@@ -88,20 +88,25 @@ def test_digit(i):
 # %%
 apply_style()
 n_rows = len(rows)
-fig = plt.figure(figsize=(12.0, 2.3 * n_rows))
+fig = plt.figure(figsize=(12.0, 2.6 * n_rows))
 grid = fig.add_gridspec(2 * n_rows, 4 + len(STEPS), width_ratios=[1.1, 2.2, 1.2, 1.5] + [1] * len(STEPS),
-                        wspace=0.45, hspace=0.55, top=0.93, bottom=0.05)
+                        wspace=0.9, hspace=1.1, left=0.02, right=0.99, top=0.91, bottom=0.06)
 for r, (truth, members) in enumerate(rows.items()):
     first = members[0]
     h, meta = first_generator(first)
     digit = test_digit(first)
-    named = sorted({f"{runs[i]['arch'][j]}: {runs[i]['named_algebra'][j]}" for i in members
-                    for j in range(len(runs[i]["run"]))})
+    # What each architecture's networks name, e.g. "MLP so2 ×2; CNN so2 ×2, none ×1".
+    named = {}
+    for i in members:
+        for j in range(len(runs[i]["run"])):
+            arch, name = str(runs[i]["arch"][j]).upper(), str(runs[i]["named_algebra"][j])
+            named.setdefault(arch, []).append(name)
+    summary = "; ".join(arch + " " + ", ".join(f"{n} ×{names.count(n)}" for n in sorted(set(names)))
+                        for arch, names in named.items())
     # The digit.
     ax = fig.add_subplot(grid[2 * r: 2 * r + 2, 0])
     ax.imshow(digit.numpy(), cmap="gray_r")
     ax.set_xticks([]), ax.set_yticks([]), ax.grid(False)
-    ax.set_title(TITLES.get(truth, truth), loc="left", fontsize=8, fontweight="bold")
     # The spectra.
     ax = fig.add_subplot(grid[2 * r: 2 * r + 2, 1])
     for i in members:
@@ -112,8 +117,9 @@ for r, (truth, members) in enumerate(rows.items()):
             ax.semilogy(table["index"][mine] + 1, table["relative_variance"][mine], style, marker="o", ms=2.5,
                         lw=0.9, color="tab:orange" if style == "--" else "tab:blue", alpha=0.7)
     ax.set_xticks([1, 2, 3, 4])
+    fig.text(0.02, ax.get_position().y1 + 0.018, f"{TITLES.get(truth, truth)}.  LieGG names: {summary}",
+             fontsize=8.5, fontweight="bold", ha="left", va="bottom")
     ax.set_ylabel(r"$\lambda_i / \bar\lambda$ (log)", fontsize=7.5)
-    ax.set_title("names: " + "; ".join(named), fontsize=6.5)
     if r == n_rows - 1:
         ax.set_xlabel("generator index i (MLP solid, CNN dashed)")
     # h_1 as a matrix.

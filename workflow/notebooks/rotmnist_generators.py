@@ -45,7 +45,7 @@ if "snakemake" in globals():  # run by the workflow
 else:  # opened by hand after a run of the default config
     import glob
 
-    studies = ["rotmnist_mlp", "rotmnist_cnn", "rotmnist_upright"]
+    studies = ["rotmnist_mlp", "rotmnist_cnn", "rotmnist_upright", "rotmnist_upright_cnn"]
     runs = [sorted(glob.glob(f"results/runs/{s}/*/spectrum.npz"))[0].split("/")[-2] for s in studies]
     spectrum_files = [f"results/runs/{s}/{r}/spectrum.npz" for s, r in zip(studies, runs)]
     datasets = [sorted(glob.glob("results/data/rotmnist-*-rot-*.npz"))[0]] * len(studies)  # any digits do

@@ -34,7 +34,7 @@ if "snakemake" in globals():  # run by the workflow
     spectra_csvs, runs_csvs = list(snakemake.input.spectra), list(snakemake.input.runs)
     pdf, png = snakemake.output.pdf, snakemake.output.png
 else:  # opened by hand after a run of the default config
-    studies = ["rotmnist_mlp", "rotmnist_cnn", "rotmnist_upright"]
+    studies = ["rotmnist_mlp", "rotmnist_cnn", "rotmnist_upright", "rotmnist_upright_cnn"]
     spectra_csvs = [f"results/tables/{s}/spectra.csv" for s in studies]
     runs_csvs = [f"results/tables/{s}/runs.csv" for s in studies]
     pdf, png = "figures/rotmnist_spectra.pdf", "figures/rotmnist_spectra.png"
