@@ -2,25 +2,21 @@
 
 import logging
 import time
-from pathlib import Path
 
 import torch
 
-from liegg.study import arrays, devices, files, provenance, restore, spectra
+from liegg.study import devices, files, provenance, restore, spectra
 from liegg.study.extraction import extract_run
 
 started = time.perf_counter()
 files.log_to_file(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)
 study, device = snakemake.params.study, devices.resolve_device(snakemake.params.device)
-data = None
-outputs = zip(snakemake.params.runs, snakemake.input.models, snakemake.input.records, snakemake.output.spectra,
-              snakemake.output.summaries)
-for run, model_path, record_path, spectrum_path, summary_path in outputs:
-    record, model = restore.load_trained_run(model_path, record_path, study, run)
-    if data is None:  # one dataset for the whole setting
-        expect = {"task": record["spec"]["task"], "id": Path(snakemake.input.data).stem}
-        data = arrays.load_dataset(snakemake.input.data, expect=expect)
+trained = restore.load_study_runs(study, snakemake.params.runs, snakemake.input.models, snakemake.input.records,
+                                  snakemake.input.data)
+outputs = zip(trained, snakemake.input.models, snakemake.input.records, snakemake.output.spectra,
+              snakemake.output.summaries, strict=True)
+for (run, record, model, data), model_path, record_path, spectrum_path, summary_path in outputs:
     spec = {**record["spec"], "liegg": snakemake.params.settings, "dataset": snakemake.params.dataset}
     logging.info("run %s on %s with %d thread(s)", run, device, snakemake.threads)
     spectrum, biases, summary = extract_run(model, data, spec, device)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from .arrays import load_dataset
 from .checkpoints import load_checkpoint
 from .files import read_json
 from .models import restore_model
 
-__all__ = ["load_trained_run"]
+__all__ = ["load_study_runs", "load_trained_run"]
 
 
 def load_trained_run(model_path, record_path, study: str, run: str):
@@ -24,3 +27,14 @@ def load_trained_run(model_path, record_path, study: str, run: str):
             f"{model_path} does not belong to {record_path}; delete both and rerun snakemake to retrain this run"
         )
     return record, restore_model(architecture, state)
+
+
+def load_study_runs(study: str, runs, model_paths, record_paths, data_path):
+    """Yield ``(run, record, model, data)`` for every trained run of ``study``, the dataset
+    they share read once (and checked to be the one the first run's task names)."""
+    data = None
+    for run, model_path, record_path in zip(runs, model_paths, record_paths, strict=True):
+        record, model = load_trained_run(model_path, record_path, study, run)
+        if data is None:
+            data = load_dataset(data_path, expect={"task": record["spec"]["task"], "id": Path(data_path).stem})
+        yield run, record, model, data
