@@ -89,7 +89,7 @@ def run_flops(record: dict, summary: dict, liegg: dict) -> tuple[float, float, f
     train_mm, train_conv = (v * steps for v in split_flops(step))
     fwd_mm, fwd_conv = (v * epochs * n_val / batch for v in split_flops(forward))
     chunk = torch.randn(8, *shape)
-    action = task_action(spec["task"], liegg.get("action"))
+    action = task_action(spec["task"], liegg.get("action"), spec.get("dataset"))
     with FlopCounterMode(display=False) as extract:
         polarization_gram(model, chunk, action, outputs=liegg["outputs"], normalize=liegg["normalize"])
     samples = summary["rows"] / (arch["out_features"] if liegg["outputs"] == "each" else 1)

@@ -99,7 +99,7 @@ def main(argv=None) -> int:
         return 2
     if fast == "cuda":
         print(f"gpu_check: CUDA device {torch.cuda.get_device_name(0)}")
-    symmetry = get_symmetry(study["task"])
+    symmetry = get_symmetry(study["task"], study["dataset"])
     data = make_data(study["task"], **study["dataset"])
     algebra = symmetry.candidates[reference_algebra(study["task"], study["dataset"])]
     k = algebra_basis(algebra, symmetry.action.dim).shape[0]

@@ -92,7 +92,7 @@ CASES = {
         _set((*STUDY, "training", "checkpoint_every"), -5), f"{S}.training.checkpoint_every", "minimum of 0"
     ),
     "bad study name": (_rename_study, "O5-Ref", "does not match"),
-    "unknown top-level key": (_add_top_level_key, "devices", "allowed keys: claims, device, figures, mnist_mirrors, studies"),
+    "unknown top-level key": (_add_top_level_key, "devices", "allowed keys: catalogue, claims, device, figures, mnist_mirrors, studies, tutorial"),
     "kernel size on an mlp": (_set((*ROT, "model", "kernel_size"), [3]), "studies.rotmnist_mlp.model.kernel_size", "does not apply to this task or architecture"),
     "cnn without kernel size": (_drop(("studies", "rotmnist_cnn", "model", "kernel_size")), "kernel_size", "'kernel_size' is a required property"),
     "even kernel size": (_set(("studies", "rotmnist_cnn", "model", "kernel_size"), [4]), "kernel_size", "kernel sizes must be odd"),
@@ -120,6 +120,22 @@ CASES = {
     "trend claim without its setting": (_drop(("claims", 1, "against")), "claims[1]", "'against' is a required property"),
     "claim of an unknown study": (_set(("claims", 0, "studies"), ["nope"]), "claims[0].studies", "no study 'nope'"),
     "share above one": (_set(("claims", 0, "at_least"), 1.5), "claims[0].at_least", "maximum of 1"),
+    # the catalogue: new tasks, shifted digits, the catalogue and the tutorial
+    "unknown task": (_set((*STUDY, "task"), "lorenz"), f"{S}.task", "is not one of ['o5', 'lorentz'"),
+    "shift on a vector task": (_set((*STUDY, "dataset", "translate"), 2), f"{S}.dataset.translate", "does not apply"),
+    "shift with scaling": (_set(("studies", "mnist_shifted_mlp", "dataset", "scale"), [0.7, 1.4]),
+                           "studies.mnist_shifted_mlp.dataset.scale", "does not apply"),
+    "zero shift": (_set(("studies", "mnist_shifted_mlp", "dataset", "translate"), 0),
+                   "studies.mnist_shifted_mlp.dataset.translate", "less than or equal to the minimum of 0"),
+    "normalised Lorentz outputs": (_set(("studies", "lorentz_mlp", "liegg"),  # its own copy, not the shared anchor
+                                        {**SMOKE["studies"]["lorentz_mlp"]["liegg"], "normalize": True}),
+                                   "studies.lorentz_mlp.liegg.normalize", "normalize"),
+    "catalogue of an unknown study": (_set(("catalogue",), ["o5_reference", "nope"]), "catalogue", "no study 'nope'"),
+    "shifted digits in the controls figure": (_set(("figures", "controls", "studies"), ["mnist_shifted_mlp"]),
+                                              "figures.controls.studies", "list it in catalogue instead"),
+    "figure named catalogue": (_set(("figures", "catalogue"), {"kind": "capacity", "studies": ["o5_grid"]}),
+                               "figures.catalogue", "the name is taken"),
+    "tutorial without steps": (_set(("tutorial",), {}), "tutorial", "'steps' is a required property"),
 }
 
 

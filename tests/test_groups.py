@@ -31,7 +31,7 @@ def test_bias_of_skew_and_symmetric_matrices(dtype):
 
 def test_unknown_algebra_is_named():
     with pytest.raises(ValueError, match="unknown algebra"):
-        project_onto_algebra(torch.eye(2)[None], "sl")
+        project_onto_algebra(torch.eye(2)[None], "spin")
 
 
 def test_a_redundant_spanning_set_keeps_its_span(dtype):

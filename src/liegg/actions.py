@@ -14,7 +14,7 @@ import torch
 
 from .images import pixel_coordinates
 
-__all__ = ["Action", "VectorAction", "ImageAction"]
+__all__ = ["Action", "VectorAction", "ImageAction", "AffineImageAction", "generator_basis"]
 
 
 @runtime_checkable
@@ -33,6 +33,12 @@ class Action(Protocol):
         (row-major index ``a * dim + b``) the first-order change of every
         sample, ``d/dt exp(t A_ab) . x`` at ``t = 0`` (up to one overall sign).
 
+    An action may also have ``basis``, a Tensor ``(D, dim, dim)`` orthonormal in
+    the Frobenius inner product: the generators whose tangents ``tangents``
+    returns, when they are not all ``dim**2`` elementary matrices (see
+    :class:`AffineImageAction`). The learned generators are then combinations
+    of these (:func:`generator_basis`).
+
     Examples
     --------
     >>> isinstance(VectorAction(3), Action), isinstance(object(), Action)
@@ -42,6 +48,19 @@ class Action(Protocol):
     dim: int
 
     def tangents(self, x: torch.Tensor) -> torch.Tensor: ...
+
+
+def generator_basis(action) -> torch.Tensor | None:
+    """The action's ``basis`` (``(D, dim, dim)``, float64), or None for the ``dim**2``
+    elementary matrices ``e_a e_b^T`` in row-major order.
+
+    Examples
+    --------
+    >>> generator_basis(VectorAction(2)) is None, generator_basis(AffineImageAction()).shape
+    (True, torch.Size([6, 3, 3]))
+    """
+    basis = getattr(action, "basis", None)
+    return None if basis is None else torch.as_tensor(basis).to(torch.float64)
 
 
 class VectorAction:
@@ -237,3 +256,55 @@ class ImageAction:
         u = self.coordinates(*images.shape[1:], dtype=images.dtype, device=images.device)
         t = -grad[:, None] * u[None, :, None]  # (2, 2, N, H, W)
         return t.reshape(4, *x.shape)
+
+
+class AffineImageAction(ImageAction):
+    r"""The affine group of the plane acting on images: gl(2) and the two translations.
+
+    Generators are ``3 x 3`` matrices in homogeneous coordinates,
+    ``[[A, b], [0, 0]]`` acting on ``(u, 1)``: the six of :attr:`basis`, in
+    order ``e_00, e_01, e_10, e_11`` (gl(2), as for :class:`ImageAction`),
+    then ``e_02`` and ``e_12``, the translations along ``x`` and ``y``. The
+    tangent of a translation is ``-\partial_a I``, in the same per-pixel
+    units as the rest, so translation invariance is a null direction like
+    any other. Options as for :class:`ImageAction`.
+
+    Examples
+    --------
+    >>> action = AffineImageAction()
+    >>> action.dim, action.tangents(torch.rand(3, 8, 8)).shape
+    (3, torch.Size([6, 3, 8, 8]))
+    """
+
+    dim = 3
+
+    def __init__(self, centre: str = "true", difference: str = "central", image_shape=None):
+        super().__init__(centre=centre, difference=difference, image_shape=image_shape)
+        basis = torch.zeros(6, 3, 3, dtype=torch.float64)
+        for k, (a, b) in enumerate([(0, 0), (0, 1), (1, 0), (1, 1), (0, 2), (1, 2)]):
+            basis[k, a, b] = 1.0
+        self.basis = basis
+
+    def __repr__(self) -> str:
+        return (f"AffineImageAction(centre={self.centre!r}, difference={self.difference!r}, "
+                f"image_shape={self.image_shape})")
+
+    def with_options(self, **options) -> "AffineImageAction":
+        linear = super().with_options(**options)
+        return AffineImageAction(centre=linear.centre, difference=linear.difference, image_shape=linear.image_shape)
+
+    def generator_in_xy(self, h: torch.Tensor) -> torch.Tensor:
+        """As :meth:`ImageAction.generator_in_xy`, on the linear and the translation part."""
+        if self.centre == "true":
+            return h
+        p = torch.eye(3, dtype=h.dtype, device=h.device)
+        p[:2, :2] = torch.tensor([[0.0, 1.0], [-1.0, 0.0]], dtype=h.dtype, device=h.device)
+        return p @ h @ p.T
+
+    def tangents(self, x: torch.Tensor) -> torch.Tensor:
+        """Tangent images of the six basis generators: ``(6, *x.shape)``."""
+        images = self._images(x)
+        linear = super().tangents(x)  # (4, *x.shape)
+        d_row, d_col = self._derivatives(images)
+        grad = torch.stack([d_col, -d_row]) if self.centre == "true" else torch.stack([d_row, d_col])
+        return torch.cat([linear, -grad.reshape(2, *x.shape)])

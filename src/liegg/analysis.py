@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import torch
 
 from ._modes import eval_mode
+from .actions import generator_basis
 from .groups import algebra_basis
 from .metrics import principal_angles, subspace_bias, symmetry_bias
 from .polarization import _output_function, polarization_gram
@@ -31,7 +32,8 @@ class Analysis:
     Attributes
     ----------
     variances : Tensor of shape ``(D,)``, float64
-        Symmetry variances ``lambda_i = s_i**2 / rows``, ascending (``D = d*d``).
+        Symmetry variances ``lambda_i = s_i**2 / rows``, ascending (``D = d*d``,
+        or the size of the action's ``basis``).
     relative_variances : Tensor of shape ``(D,)``
         ``lambda_i`` divided by the mean of all ``D`` variances: free of the
         output scale, so networks whose outputs vary by different amounts
@@ -187,7 +189,7 @@ def analyze(
     """
     gram, rows = polarization_gram(model, x, action, outputs=outputs, normalize=normalize,
                                    chunk_size=chunk_size, mode=mode)
-    spectrum = spectrum_from_gram(gram.cpu(), rows)
+    spectrum = spectrum_from_gram(gram.cpu(), rows, generator_basis(action))
     f = _output_function(model, (-1, *x.shape[1:]), outputs, normalize)
     with eval_mode(model):
         variance, rounding = output_spread(f, x, chunk_size)

@@ -62,11 +62,12 @@ def pixel_coordinates(height: int, width: int, dtype=None, device=None) -> torch
     return torch.stack([x[None, :].expand(height, width), y[:, None].expand(height, width)])
 
 
-def transform_images(images: torch.Tensor, g: torch.Tensor, mode: str = "bilinear") -> torch.Tensor:
-    """Resample images by group elements about the image centre.
+def transform_images(images: torch.Tensor, g: torch.Tensor, mode: str = "bilinear", shift=None) -> torch.Tensor:
+    """Resample images by group elements about the image centre, then shift them.
 
-    ``(g . I)(u) = I(g^{-1} u)`` with ``u`` the centred coordinates of
-    :func:`pixel_coordinates`; points that come from outside the grid are 0.
+    ``(g . I)(u) = I(g^{-1} (u - b))`` with ``u`` the centred coordinates of
+    :func:`pixel_coordinates` and ``b`` the shift; points that come from
+    outside the grid are 0.
 
     Parameters
     ----------
@@ -75,6 +76,8 @@ def transform_images(images: torch.Tensor, g: torch.Tensor, mode: str = "bilinea
         One element for all images, or one per image (``B`` = number of images).
     mode : {"bilinear", "bicubic", "nearest"}
         Interpolation of :func:`torch.nn.functional.grid_sample`.
+    shift : Tensor of shape ``(2,)`` or ``(B, 2)``, optional
+        Translation ``b = (x right, y up)`` in pixels, after ``g``.
 
     Returns
     -------
@@ -86,6 +89,8 @@ def transform_images(images: torch.Tensor, g: torch.Tensor, mode: str = "bilinea
     >>> quarter = torch.tensor([[0.0, -1.0], [1.0, 0.0]])  # +90 degrees
     >>> (transform_images(img, quarter) > 0.5).nonzero().tolist()   # now above it
     [[0, 2]]
+    >>> (transform_images(img, torch.eye(2), shift=torch.tensor([-2.0, 1.0])) > 0.5).nonzero().tolist()
+    [[1, 2]]
     """
     batch, shape = _as_batch(images)
     n, _, height, width = batch.shape
@@ -94,8 +99,12 @@ def transform_images(images: torch.Tensor, g: torch.Tensor, mode: str = "bilinea
     if g.shape != (n, 2, 2):
         raise ValueError(f"g must have shape (2, 2) or ({n}, 2, 2), got {tuple(g.shape)}")
     u = pixel_coordinates(height, width, dtype=batch.dtype, device=batch.device).reshape(2, -1)
-    source = torch.linalg.solve(g, u.expand(n, 2, u.shape[1]))  # g^{-1} u, (n, 2, H*W)
     scale = max(max(height, width) - 1, 1) / 2
+    u = u.expand(n, 2, u.shape[1])
+    if shift is not None:
+        b = torch.as_tensor(shift, dtype=batch.dtype, device=batch.device).expand(n, 2)
+        u = u - b[:, :, None] / scale  # pixels -> units of u
+    source = torch.linalg.solve(g, u)  # g^{-1} (u - b), (n, 2, H*W)
     # Back to the normalised grid of grid_sample (align_corners=True: -1 and +1
     # are the centres of the first and last pixel of each axis).
     gx = source[:, 0] * scale / max((width - 1) / 2, 0.5)

@@ -12,6 +12,7 @@ from torch.func import jvp, vjp, vmap
 
 from ._checks import check_tensor
 from ._modes import eval_mode
+from .actions import generator_basis
 
 __all__ = ["polarization_matrix", "polarization_gram"]
 
@@ -58,16 +59,26 @@ def _pick_mode(mode, n_gen, n_out):
     return mode
 
 
+def n_generators(action) -> int:
+    """``D``, the number of generators an action's tangents are given for."""
+    basis = generator_basis(action)
+    return action.dim**2 if basis is None else len(basis)
+
+
 def _check_action(action, x):
     if not (hasattr(action, "dim") and callable(getattr(action, "tangents", None))):
         raise TypeError(
             f"action must have `dim` and `tangents(x)` (see liegg.Action), got {type(action).__name__}"
         )
+    basis = generator_basis(action)
+    if basis is not None and (basis.ndim != 3 or basis.shape[1:] != (action.dim, action.dim)):
+        raise ValueError(f"{action!r}.basis must have shape (D, {action.dim}, {action.dim}), got {tuple(basis.shape)}")
+    n_gen = n_generators(action)
     tangents = action.tangents(x[:1])
-    if tangents.shape != (action.dim**2, *x[:1].shape):
+    if tangents.shape != (n_gen, *x[:1].shape):
         raise ValueError(
             f"{action!r}.tangents gave shape {tuple(tangents.shape)} for one sample of shape "
-            f"{tuple(x[:1].shape)}; expected ({action.dim**2}, *x.shape)"
+            f"{tuple(x[:1].shape)}; expected ({n_gen}, *x.shape)"
         )
 
 
@@ -90,7 +101,7 @@ def _iter_rows(model, x, action, outputs, normalize, chunk_size, mode):
         raise ValueError(f"chunk_size must be positive, got {chunk_size}")
     _check_action(action, x)
     with eval_mode(model), torch.no_grad():
-        n_gen = action.dim**2
+        n_gen = n_generators(action)
         # One sample tells the number of outputs K.
         _check_outputs(_output_function(model, x[:1].shape, "each", False)(x[:1]).shape[1], normalize)
         if mode == "auto":
@@ -137,7 +148,8 @@ def polarization_matrix(
 
     Returns
     -------
-    Tensor of shape ``(rows, d*d)``.
+    Tensor of shape ``(rows, D)``: ``D = d*d``, or the number of generators
+    in the action's ``basis`` when it has one.
 
     Examples
     --------

@@ -59,26 +59,42 @@ def _canonical_sign(vectors: torch.Tensor) -> torch.Tensor:
     return vectors * sign
 
 
-def _build(s_squared: torch.Tensor, vectors: torch.Tensor, rows: int) -> Spectrum:
-    """Sort ascending and package; ``vectors`` holds one generator per row."""
+def _check_basis(basis, n_gen):
+    if basis is None:
+        return None
+    basis = torch.as_tensor(basis)
+    if basis.ndim != 3 or basis.shape[0] != n_gen or basis.shape[1] != basis.shape[2]:
+        raise ValueError(f"basis must have shape ({n_gen}, d, d) for E of {n_gen} columns, got {tuple(basis.shape)}")
+    return basis
+
+
+def _build(s_squared: torch.Tensor, vectors: torch.Tensor, rows: int, basis=None) -> Spectrum:
+    """Sort ascending and package; ``vectors`` holds one generator per row, as
+    ``d*d`` matrix entries or as coefficients over ``basis``."""
     if rows < 1:
         raise ValueError("the polarization matrix has no rows")
     n_gen = vectors.shape[1]
-    d = int(round(n_gen**0.5))
-    if d * d != n_gen:
-        raise ValueError(f"E must have d*d columns, got {n_gen}")
+    basis = _check_basis(basis, n_gen)
+    if basis is None:
+        d = int(round(n_gen**0.5))
+        if d * d != n_gen:
+            raise ValueError(f"E must have d*d columns, got {n_gen} (pass the action's basis for other counts)")
     s_squared = s_squared.clamp_min(0)
     order = torch.argsort(s_squared, stable=True)
     s_squared, vectors = s_squared[order], _canonical_sign(vectors[order])
+    if basis is None:
+        generators = vectors.reshape(n_gen, d, d)
+    else:  # an orthonormal basis keeps the generators orthonormal
+        generators = torch.einsum("ik,kab->iab", vectors, basis.to(vectors.dtype))
     return Spectrum(
         singular_values=s_squared.sqrt(),
         variances=s_squared / rows,
-        generators=vectors.reshape(n_gen, d, d),
+        generators=generators,
         rows=rows,
     )
 
 
-def spectrum(E: torch.Tensor) -> Spectrum:
+def spectrum(E: torch.Tensor, basis=None) -> Spectrum:
     """Spectrum of a polarization matrix by its economy SVD.
 
     Memory grows as ``rows x D`` (E itself), never ``rows x rows``; for
@@ -87,7 +103,10 @@ def spectrum(E: torch.Tensor) -> Spectrum:
 
     Parameters
     ----------
-    E : Tensor of shape ``(rows, d*d)``
+    E : Tensor of shape ``(rows, D)``
+    basis : Tensor of shape ``(D, d, d)``, optional
+        The generators the columns of E belong to (an action's ``basis``);
+        the ``d*d`` elementary matrices when omitted (then ``D = d*d``).
 
     Returns
     -------
@@ -111,10 +130,10 @@ def spectrum(E: torch.Tensor) -> Spectrum:
         # invariant on the rows given) and change no singular value.
         E = torch.cat([E, E.new_zeros(n_gen - rows, n_gen)])
     _, s, vh = torch.linalg.svd(E, full_matrices=False)
-    return _build(s**2, vh, rows)
+    return _build(s**2, vh, rows, basis)
 
 
-def spectrum_from_gram(gram: torch.Tensor, rows: int) -> Spectrum:
+def spectrum_from_gram(gram: torch.Tensor, rows: int, basis=None) -> Spectrum:
     """Spectrum from ``E^T E`` (see :func:`liegg.polarization_gram`).
 
     Since ``E^T E = V S^2 V^T``, its eigen-decomposition gives the same
@@ -125,6 +144,8 @@ def spectrum_from_gram(gram: torch.Tensor, rows: int) -> Spectrum:
     gram : Tensor of shape ``(D, D)``, symmetric
     rows : int
         Number of rows of E that were accumulated.
+    basis : Tensor of shape ``(D, d, d)``, optional
+        As for :func:`spectrum`.
 
     Examples
     --------
@@ -137,7 +158,7 @@ def spectrum_from_gram(gram: torch.Tensor, rows: int) -> Spectrum:
     if gram.shape[0] != gram.shape[1]:
         raise ValueError(f"gram must be square, got shape {tuple(gram.shape)}")
     eigenvalues, eigenvectors = torch.linalg.eigh(gram)
-    return _build(eigenvalues, eigenvectors.T, rows)
+    return _build(eigenvalues, eigenvectors.T, rows, basis)
 
 
 def count_invariant(variances: torch.Tensor, rtol: float, min_gap: float = 10.0, scale=None) -> int:

@@ -17,7 +17,7 @@
 # generator, most invariant first, one line per seed. A network that learned
 # the data's symmetry shows a block of small variances whose generators have
 # near-zero bias (they lie in the known Lie algebra); for O(5) that block has
-# the 10 dimensions of so(5).
+# the 10 dimensions of so(5), for the Lorentz task the 6 of so(1,3).
 
 # %%
 import csv
@@ -33,7 +33,8 @@ from liegg.study.plotting import apply_style, save_figure, seed_colors
 if "snakemake" in globals():  # run by the workflow
     sys.stderr = open(snakemake.log[0], "w")
     study = snakemake.wildcards.study
-    spectra_csv, pdf, png = snakemake.input.spectra, snakemake.output.pdf, snakemake.output.png
+    spectra_csv, runs_csv = snakemake.input.spectra, snakemake.input.runs
+    pdf, png = snakemake.output.pdf, snakemake.output.png
 else:  # opened by hand after a run of the default config; LIEGG_STUDY / LIEGG_FIGURES pick another
     root = next((p for p in (Path.cwd(), *Path.cwd().parents) if (p / "Snakefile").is_file()), None)
     if root is None:
@@ -41,6 +42,7 @@ else:  # opened by hand after a run of the default config; LIEGG_STUDY / LIEGG_F
     study = os.environ.get("LIEGG_STUDY", "o5_reference")
     figures = Path(os.environ.get("LIEGG_FIGURES", root / "figures"))
     spectra_csv = root / f"results/tables/{study}/spectra.csv"
+    runs_csv = root / f"results/tables/{study}/runs.csv"
     pdf, png = figures / f"{study}_spectrum.pdf", figures / f"{study}_spectrum.png"
 
 # %%
@@ -66,12 +68,14 @@ ax_var.set_ylabel(r"symmetry variance $\lambda_i$ (output units$^2$)")
 ax_bias.set_xlabel("generator index i (most invariant first)")
 ax_bias.set_ylabel(r"symmetry bias $\|h_i - P(h_i)\|_F$")
 ax_bias.set_ylim(0, 1.05)
-# The known symmetry of the data is so(d): a network that learned it shows
-# d(d-1)/2 small variances with near-zero bias left of this line.
-d = round(len(lines[keys[0]]["index"]) ** 0.5)
+# A network that learned the data's symmetry shows as many small variances with
+# near-zero bias as the algebra has dimensions, left of this line.
+with open(runs_csv) as fh:
+    first = next(csv.DictReader(fh))
+k, algebra = int(first["algebra_dim"]), first["true_algebra"]
 for ax in (ax_var, ax_bias):
-    ax.axvline(d * (d - 1) / 2 + 0.5, color="0.4", ls="--", lw=0.8)
-ax_bias.text(d * (d - 1) / 2 + 0.7, 0.5, f"dim so({d})", color="0.4", fontsize=8)
+    ax.axvline(k + 0.5, color="0.4", ls="--", lw=0.8)
+ax_bias.text(k + 0.7, 0.5, f"dim {algebra} = {k}", color="0.4", fontsize=8)
 ax_var.legend(loc="lower right")
 fig.suptitle(f"{study}: LieGG spectrum")
 save_figure(fig, pdf, png)

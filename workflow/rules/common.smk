@@ -55,6 +55,9 @@ localrules:
     plot_data_size,
     plot_layers,
     plot_controls,
+    build_catalogue,
+    plot_catalogue,
+    render_tutorial,
 
 
 wildcard_constraints:
@@ -73,6 +76,9 @@ def dataset_id(study):
         if "scale" in ds:
             low, high = (f"{v:g}".replace(".", "p") for v in ds["scale"])
             base += f"-sc{low}-{high}"
+        if "translate" in ds:
+            shift = f"{ds['translate']:g}".replace(".", "p")
+            base += f"-tr{shift}"
         base += "" if ds["source"] == "embedded" else "-full"
     return base
 
@@ -238,6 +244,7 @@ def _figure_order(study):
 
 FIGURES = config.get("figures", {})
 CLAIMS = config.get("claims", [])
+CATALOGUE = config.get("catalogue", [])
 # Studies drawn in a figure of `figures:` get no figure of their own.
 # (A controls figure takes nothing away: its rotated and upright studies keep their place in
 # the rotation-MNIST figures.)
@@ -245,12 +252,16 @@ FIGURE_STUDIES = {
     study for figure in FIGURES.values() if figure["kind"] != "controls" for study in figure["studies"]
 }
 LAYER_STUDIES = sorted(s for s, c in config["studies"].items() if c["liegg"].get("layers"))
-# The rotation-MNIST figures: rotated or upright digits (the scaled ones are the controls figure's).
+# The rotation-MNIST figures: rotated or upright digits (the scaled ones are the controls figure's,
+# the shifted ones, read with the affine action, the catalogue's).
 ROTMNIST_STUDIES = sorted(
     (
         s
         for s, c in config["studies"].items()
-        if c["task"] == "rotmnist" and s not in FIGURE_STUDIES and "scale" not in c["dataset"]
+        if c["task"] == "rotmnist"
+        and s not in FIGURE_STUDIES
+        and "scale" not in c["dataset"]
+        and "translate" not in c["dataset"]
     ),
     key=_figure_order,
 )
@@ -301,7 +312,9 @@ def get_final_output():
         targets += [f"results/tables/{study}/runs.csv", f"results/tables/{study}/spectra.csv"]
         if study in LAYER_STUDIES:
             targets.append(f"results/tables/{study}/layers.csv")
-        if cfg["task"] != "rotmnist" and study not in FIGURE_STUDIES:  # rotmnist: the shared figures below
+        # Rotated, scaled and upright digits: the shared figures below; shifted ones have 3 x 3 generators.
+        own_figure = cfg["task"] != "rotmnist" or "translate" in cfg["dataset"]
+        if own_figure and study not in FIGURE_STUDIES:
             targets += [f"figures/{study}_spectrum.pdf", f"figures/{study}_spectrum.png"]
     if ROTMNIST_STUDIES:
         targets += [
@@ -310,4 +323,9 @@ def get_final_output():
     targets += [f"figures/{name}.{ext}" for name in FIGURES for ext in ("pdf", "png")]
     if CLAIMS:
         targets += ["results/tables/claims.csv", "results/tables/claims.md"]
+    if "tutorial" in config:
+        targets += ["results/tutorial/own_model.ipynb", "figures/own_model.png"]
+    if CATALOGUE:
+        targets += ["results/tables/catalogue.csv", "results/tables/catalogue.md"]
+        targets += [f"figures/catalogue.{ext}" for ext in ("pdf", "png")]
     return targets

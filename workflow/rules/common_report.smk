@@ -48,6 +48,8 @@ def get_report_output():
     targets += ["results/tables/runtimes.csv", "results/tables/provenance.csv"]
     if CLAIMS:
         targets.append("results/report/claims.html")
+    if CATALOGUE:
+        targets.append("results/report/catalogue.html")
     return targets + [f"results/report/{page}.html" for page in ("config", "runtimes", "provenance")]
 
 

@@ -131,3 +131,21 @@ rule plot_controls:
         studies=get_figure_studies,
     script:
         "../notebooks/controls.py"
+
+
+rule plot_catalogue:
+    input:
+        catalogue=rules.build_catalogue.output.csv,
+        spectra=[f"results/tables/{study}/spectra.csv" for study in CATALOGUE],
+        code=library_code("notebooks/catalogue.py"),
+    output:
+        pdf="figures/catalogue.pdf",
+        png=report_figure("figures/catalogue.png", "catalogue", category="Studies", label="catalogue"),
+    log:
+        "logs/plot_catalogue/catalogue.log",
+    conda:
+        "../../envs/liegg.yaml"
+    params:
+        studies=CATALOGUE,
+    script:
+        "../notebooks/catalogue.py"

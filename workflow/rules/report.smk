@@ -5,7 +5,7 @@
 rule summarize_workflow:
     input:
         # After every result but the figures: every benchmark file of this config exists by then.
-        done=[target for target in get_final_output() if not target.startswith("figures/")],
+        done=[target for target in get_final_output() if not target.startswith(("figures/", "results/tutorial/"))],
         provenance=expand(rules.gather_tables.output.provenance, study=sorted(config["studies"])),
         code=library_code("scripts/summarize_workflow.py"),
     output:
@@ -68,3 +68,20 @@ rule render_claims:
         "../../envs/liegg.yaml"
     script:
         "../scripts/render_claims.py"
+
+
+rule render_tutorial:
+    input:
+        source="workflow/notebooks/own_model.py",
+        code=library_code("scripts/render_tutorial.py", "notebooks/own_model.py"),
+    output:
+        notebook="results/tutorial/own_model.ipynb",
+        png=report_figure("figures/own_model.png", "own_model", category="Tutorial", label="own_model"),
+    log:
+        "logs/render_tutorial/own_model.log",
+    conda:
+        "../../envs/liegg.yaml"
+    params:
+        steps=config.get("tutorial", {}).get("steps", 3000),
+    script:
+        "../scripts/render_tutorial.py"

@@ -61,3 +61,28 @@ rule build_claims:
         layer_studies=claim_studies("layers"),
     script:
         "../scripts/build_claims.py"
+
+
+rule build_catalogue:
+    input:
+        runs=[f"results/tables/{study}/runs.csv" for study in CATALOGUE],
+        spectra=[f"results/tables/{study}/spectra.csv" for study in CATALOGUE],
+        code=library_code("scripts/build_catalogue.py"),
+    output:
+        csv="results/tables/catalogue.csv",
+        md="results/tables/catalogue.md",
+        page=report(
+            "results/report/catalogue.html",
+            caption="../report/catalogue_table.rst",
+            category="Studies",
+            subcategory="Catalogue",
+            labels={"table": "catalogue"},
+        ),
+    log:
+        "logs/build_catalogue/catalogue.log",
+    conda:
+        "../../envs/liegg.yaml"
+    params:
+        studies=CATALOGUE,
+    script:
+        "../scripts/build_catalogue.py"

@@ -89,7 +89,7 @@ def validate_config(cfg: dict, schema_path) -> None:
 
 
 # Figure names the workflow gives itself (per-study spectra, the rotation-MNIST pair).
-AUTOMATIC_FIGURES = ("rotmnist_spectra", "rotmnist_generators")
+AUTOMATIC_FIGURES = ("rotmnist_spectra", "rotmnist_generators", "catalogue")
 
 
 def _validate_figures_and_claims(cfg):
@@ -106,8 +106,14 @@ def _validate_figures_and_claims(cfg):
                 raise ConfigError(f"{where}: no study {study!r} (studies: {', '.join(studies)})")
             if figure["kind"] == "controls" and studies[study]["task"] != "rotmnist":
                 raise ConfigError(f"{where}: study {study!r} is not of digits (task rotmnist); a controls figure shows digits")
+            if figure["kind"] == "controls" and "translate" in studies[study]["dataset"]:
+                raise ConfigError(f"{where}: study {study!r} has shifted digits (affine generators); "
+                                  "the controls figure draws 2 x 2 ones: list it in catalogue instead")
             if figure["kind"] == "layers" and not studies[study]["liegg"].get("layers"):
                 raise ConfigError(f"{where}: study {study!r} has no per-layer LieGG; set its liegg.layers: true")
+    for study in cfg.get("catalogue", []):
+        if study not in studies:
+            raise ConfigError(f"invalid config at 'catalogue': no study {study!r} (studies: {', '.join(studies)})")
     for i, claim in enumerate(cfg.get("claims", [])):
         for study in claim["studies"]:
             if study not in studies:

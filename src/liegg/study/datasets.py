@@ -11,7 +11,10 @@ import torch
 from ..images import gaussian_blur, rotate_images, transform_images
 from . import mnist
 
-__all__ = ["o5_target", "make_o5", "make_rotated_digits", "make_data", "MAKERS"]
+__all__ = [
+    "o5_target", "lorentz_target", "so3_target", "make_o5", "make_lorentz", "make_so3", "make_rotated_digits",
+    "make_data", "MAKERS",
+]  # fmt: skip
 
 
 def o5_target(x: torch.Tensor) -> torch.Tensor:
@@ -42,6 +45,74 @@ def o5_target(x: torch.Tensor) -> torch.Tensor:
     return y[:, None]
 
 
+def minkowski(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
+    """Minkowski product of four-vectors ``(..., 4)``, eta = diag(1, -1, -1, -1), time first."""
+    return p[..., 0] * q[..., 0] - (p[..., 1:] * q[..., 1:]).sum(dim=-1)
+
+
+def lorentz_target(x: torch.Tensor) -> torch.Tensor:
+    r"""A Lorentz-invariant target of four four-momenta, after the particle-interaction
+    task of the EMLP paper (the form of a two-to-two scattering amplitude):
+
+    :math:`y = (p_1\cdot p_3)(p_2\cdot p_4) + (p_1\cdot p_4)(p_2\cdot p_3) + (p_1\cdot p_2)`,
+
+    with Minkowski products (:func:`minkowski`). Invariant to SO(1,3) acting on
+    every momentum at once; its algebra so(1,3) has dimension 6 of gl(4)'s 16.
+
+    Parameters
+    ----------
+    x : Tensor of shape ``(N, 16)``, the momenta ``p_1..p_4`` one after another.
+
+    Examples
+    --------
+    >>> x = torch.randn(3, 16, dtype=torch.float64)
+    >>> r = torch.linalg.matrix_exp(0.7 * torch.tensor([[0.0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]],
+    ...                                                dtype=torch.float64))   # a boost along x
+    >>> boosted = (x.reshape(3, 4, 4) @ r.T).reshape(3, 16)
+    >>> bool(torch.allclose(lorentz_target(x), lorentz_target(boosted)))
+    True
+    """
+    p1, p2, p3, p4 = x.reshape(len(x), 4, 4).unbind(dim=1)
+    y = minkowski(p1, p3) * minkowski(p2, p4) + minkowski(p1, p4) * minkowski(p2, p3) + minkowski(p1, p2)
+    return y[:, None]
+
+
+def so3_target(x: torch.Tensor) -> torch.Tensor:
+    r"""An SO(3)-invariant target of three 3-vectors: norms and the triple product,
+
+    :math:`y = \|a\| - \|b\|\,\|c\|/2 + a\cdot(b \times c)`.
+
+    The triple product changes sign under a reflection, so the symmetry is
+    SO(3), not O(3); its algebra so(3) has dimension 3 of gl(3)'s 9.
+
+    Examples
+    --------
+    >>> x = torch.randn(3, 9, dtype=torch.float64)
+    >>> q, _ = torch.linalg.qr(torch.randn(3, 3, dtype=torch.float64))
+    >>> q = q * torch.sign(torch.linalg.det(q))        # a rotation
+    >>> bool(torch.allclose(so3_target(x), so3_target((x.reshape(3, 3, 3) @ q.T).reshape(3, 9))))
+    True
+    """
+    a, b, c = x.reshape(len(x), 3, 3).unbind(dim=1)
+    y = a.norm(dim=1) - 0.5 * b.norm(dim=1) * c.norm(dim=1) + (a * torch.linalg.cross(b, c)).sum(dim=1)
+    return y[:, None]
+
+
+def _make_vectors(target, features: int, n_samples: int, n_val: int, n_test: int, seed: int):
+    """``x ~ N(0, I)`` in float64, ``y = target(x)``, split train / val / test in that order."""
+    n_train = n_samples - n_val - n_test
+    if n_train < 1 or n_val < 1 or n_test < 1:
+        raise ValueError(f"bad split: {n_samples} samples, {n_val} val, {n_test} test")
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(n_samples, features, generator=gen, dtype=torch.float64)
+    y = target(x)
+    bounds = {"train": (0, n_train), "val": (n_train, n_train + n_val), "test": (n_train + n_val, n_samples)}
+    data = {}
+    for split, (lo, hi) in bounds.items():
+        data[f"x_{split}"], data[f"y_{split}"] = x[lo:hi], y[lo:hi]
+    return data
+
+
 def make_o5(n_samples: int, n_val: int, n_test: int, seed: int) -> dict[str, torch.Tensor]:
     """Sample the O(5) regression set and split it.
 
@@ -59,17 +130,31 @@ def make_o5(n_samples: int, n_val: int, n_test: int, seed: int) -> dict[str, tor
     >>> data["x_train"].shape, data["y_test"].shape
     (torch.Size([80, 10]), torch.Size([10, 1]))
     """
-    n_train = n_samples - n_val - n_test
-    if n_train < 1 or n_val < 1 or n_test < 1:
-        raise ValueError(f"bad split: {n_samples} samples, {n_val} val, {n_test} test")
-    gen = torch.Generator().manual_seed(seed)
-    x = torch.randn(n_samples, 10, generator=gen, dtype=torch.float64)
-    y = o5_target(x)
-    bounds = {"train": (0, n_train), "val": (n_train, n_train + n_val), "test": (n_train + n_val, n_samples)}
-    data = {}
-    for split, (lo, hi) in bounds.items():
-        data[f"x_{split}"], data[f"y_{split}"] = x[lo:hi], y[lo:hi]
-    return data
+    return _make_vectors(o5_target, 10, n_samples, n_val, n_test, seed)
+
+
+def make_lorentz(n_samples: int, n_val: int, n_test: int, seed: int) -> dict[str, torch.Tensor]:
+    """The Lorentz-invariant regression set (:func:`lorentz_target`), ``x ~ N(0, I_16)``, split
+    as :func:`make_o5`.
+
+    Examples
+    --------
+    >>> make_lorentz(30, 5, 5, seed=0)["x_val"].shape
+    torch.Size([5, 16])
+    """
+    return _make_vectors(lorentz_target, 16, n_samples, n_val, n_test, seed)
+
+
+def make_so3(n_samples: int, n_val: int, n_test: int, seed: int) -> dict[str, torch.Tensor]:
+    """The SO(3)-invariant regression set (:func:`so3_target`), ``x ~ N(0, I_9)``, split as
+    :func:`make_o5`.
+
+    Examples
+    --------
+    >>> make_so3(30, 5, 5, seed=0)["x_train"].shape
+    torch.Size([20, 9])
+    """
+    return _make_vectors(so3_target, 9, n_samples, n_val, n_test, seed)
 
 
 def make_rotated_digits(
@@ -82,6 +167,7 @@ def make_rotated_digits(
     rotate: bool = True,
     blur_sigma: float = 1.5,
     scale=None,
+    translate=None,
 ) -> dict[str, torch.Tensor]:
     """Rotation-MNIST: digits rotated by seeded random angles (and scaled), then blurred.
 
@@ -94,6 +180,10 @@ def make_rotated_digits(
     is also scaled about the image centre by a factor drawn log-uniformly from
     that range (the group element is ``s R(theta)``), which gives data whose
     symmetry is the scaling (upright) or rotations and scalings together.
+    With ``translate=t`` each digit is then shifted by a seeded offset uniform
+    in ``[-t, t]`` pixels along each axis (bilinearly; the embedded digits
+    leave about four empty pixels on every side), which gives data whose
+    symmetry is the translations (with rotations: se(2)).
     Pixel values are in ``[0, 1]``; the models standardise them (statistics
     of the training split only).
 
@@ -109,12 +199,15 @@ def make_rotated_digits(
     blur_sigma : float
     scale : (float, float) or None
         Range of the scale factors (``0 < low <= high``); None: no scaling.
+    translate : float or None
+        Largest shift in pixels along each axis; None or 0: no shift.
 
     Returns
     -------
     dict with ``x_<split> (n, H, W)`` float32, ``y_<split> (n,)`` int64,
     ``angle_<split> (n,)`` float32 (degrees) and, with ``scale``,
-    ``scale_<split> (n,)`` float32 for ``train``, ``val``, ``test``.
+    ``scale_<split> (n,)`` float32 and, with ``translate``, ``shift_<split>
+    (n, 2)`` float32 (pixels, x right and y up) for ``train``, ``val``, ``test``.
 
     Examples
     --------
@@ -148,6 +241,12 @@ def make_rotated_digits(
         x = transform_images(x, g)
     elif rotate:
         x = rotate_images(x, angles)
+    if translate:
+        if translate < 0:
+            raise ValueError(f"translate must be >= 0 pixels, got {translate}")
+        # Drawn last, so the angles and scale factors of the other sets do not change.
+        shifts = (2 * torch.rand(n_samples, 2, generator=gen, dtype=torch.float64) - 1) * float(translate)
+        x = transform_images(x, torch.eye(2, dtype=torch.float64), shift=shifts)
     x = gaussian_blur(x, blur_sigma).to(torch.float32)
     y = labels[pick].to(torch.int64)
     bounds = {"train": (0, n_train), "val": (n_train, n_train + n_val), "test": (n_train + n_val, n_samples)}
@@ -157,11 +256,13 @@ def make_rotated_digits(
         data[f"angle_{split}"] = angles[lo:hi].to(torch.float32)
         if scale is not None:
             data[f"scale_{split}"] = factors[lo:hi].to(torch.float32)
+        if translate:
+            data[f"shift_{split}"] = shifts[lo:hi].to(torch.float32)
     return data
 
 
-def _rotmnist_data(n_samples, n_val, n_test, seed, rotate, blur_sigma, source, scale=None, digits=None,
-                   mnist_files=None):
+def _rotmnist_data(n_samples, n_val, n_test, seed, rotate, blur_sigma, source, scale=None, translate=None,
+                   digits=None, mnist_files=None):
     """Read the digits named by ``source`` and build the rotated set.
 
     ``source="embedded"`` reads ``digits`` (``data/mnist/digits.npz``);
@@ -180,11 +281,11 @@ def _rotmnist_data(n_samples, n_val, n_test, seed, rotate, blur_sigma, source, s
     else:
         raise ValueError(f"unknown MNIST source {source!r}; use 'embedded' or 'download'")
     return make_rotated_digits(images, labels, n_samples, n_val, n_test, seed, rotate=rotate, blur_sigma=blur_sigma,
-                               scale=scale)
+                               scale=scale, translate=translate)
 
 
 #: How each task's dataset is made: ``MAKERS[task](**dataset_spec) -> dict`` of split tensors.
-MAKERS = {"o5": make_o5, "rotmnist": _rotmnist_data}
+MAKERS = {"o5": make_o5, "lorentz": make_lorentz, "so3": make_so3, "rotmnist": _rotmnist_data}
 
 
 def make_data(task: str, **spec) -> dict:

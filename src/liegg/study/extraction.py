@@ -20,11 +20,12 @@ def analyze_run(model, x, spec: dict) -> Analysis:
     and, as the algebra, the one its data carry (see
     :func:`liegg.study.symmetries.reference_algebra`); a degenerate spectrum
     names the run's seed."""
-    settings, symmetry = spec["liegg"], get_symmetry(spec["task"])
-    algebra = symmetry.candidates[reference_algebra(spec["task"], spec.get("dataset", {}))]
+    dataset = spec.get("dataset", {})
+    settings, symmetry = spec["liegg"], get_symmetry(spec["task"], dataset)
+    algebra = symmetry.candidates[reference_algebra(spec["task"], dataset)]
     try:
         return analyze(
-            model, x, task_action(spec["task"], settings.get("action")), algebra=algebra,
+            model, x, task_action(spec["task"], settings.get("action"), dataset), algebra=algebra,
             outputs=settings["outputs"], normalize=settings["normalize"], chunk_size=settings["chunk_size"],
         )  # fmt: skip
     except DegenerateSpectrum as err:
@@ -103,7 +104,7 @@ def summarize(result: Analysis, spec: dict) -> dict:
     (3, True, True)
     """
     v, k, rel = result.variances, result.algebra_dim, result.relative_variances
-    candidates = get_symmetry(spec["task"]).candidates
+    candidates = get_symmetry(spec["task"], spec.get("dataset")).candidates
     measures = candidate_measures(result.generators, v, candidates)
     dimensions = candidate_dimensions(candidates, result.generators.shape[-1])
     return {

@@ -1,9 +1,14 @@
 """How LieGG reads a network trained on each task: the group action on its inputs,
 the candidate Lie algebras it is compared with, and which of them the data carry.
 
-Candidates are given by their generator arrays. For images (the action is on
-pixel coordinates, gl(2)): ``so2``, the rotations ``[[0, -1], [1, 0]]``;
-``scale``, the scalings about the centre (the identity); ``so2_scale``, both.
+Candidates are given by name (see :func:`liegg.algebra_basis`) or by their
+generator arrays. For images (the action is on pixel coordinates, gl(2)):
+``so2``, the rotations ``[[0, -1], [1, 0]]``; ``scale``, the scalings about
+the centre (the identity); ``so2_scale``, both. Shifted digits are read with
+the affine action (3 x 3 generators in homogeneous coordinates): the same
+candidates embedded, ``translations`` and ``se2`` (rotations and translations).
+The vector tasks: ``so5`` for o5, ``so13`` (the Lorentz algebra) and ``so4``
+for lorentz, ``so3`` for so3.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from ..actions import ImageAction, VectorAction
+from ..actions import AffineImageAction, ImageAction, VectorAction
 from ..groups import algebra_basis
 from ..metrics import principal_angles, subspace_bias
 
@@ -24,6 +29,17 @@ __all__ = [
 
 _ROTATION = torch.tensor([[[0.0, -1.0], [1.0, 0.0]]], dtype=torch.float64) / math.sqrt(2)
 _SCALING = torch.eye(2, dtype=torch.float64)[None] / math.sqrt(2)
+
+
+def _affine(linear: torch.Tensor) -> torch.Tensor:
+    """2 x 2 generators as the linear part of 3 x 3 affine ones."""
+    out = torch.zeros(len(linear), 3, 3, dtype=torch.float64)
+    out[:, :2, :2] = linear
+    return out
+
+
+_TRANSLATIONS = torch.zeros(2, 3, 3, dtype=torch.float64)
+_TRANSLATIONS[0, 0, 2] = _TRANSLATIONS[1, 1, 2] = 1.0
 
 #: A candidate of dimension k is named when the k most invariant generators lie
 #: within this subspace bias of it ...
@@ -53,23 +69,39 @@ SYMMETRIES = {
         action=ImageAction(),
         candidates={"so2": _ROTATION, "scale": _SCALING, "so2_scale": torch.cat([_ROTATION, _SCALING])},
     ),
+    "lorentz": Symmetry(action=VectorAction(4), candidates={"so13": "so(1,3)", "so4": "so"}),
+    "so3": Symmetry(action=VectorAction(3), candidates={"so3": "so"}),
 }
 
+#: Digits shifted by seeded translations (``dataset.translate``): the affine action.
+SHIFTED_DIGITS = Symmetry(
+    action=AffineImageAction(),
+    candidates={
+        "so2": _affine(_ROTATION), "scale": _affine(_SCALING), "translations": _TRANSLATIONS,
+        "se2": torch.cat([_affine(_ROTATION), _TRANSLATIONS]),
+    },
+)  # fmt: skip
 
-def get_symmetry(task: str) -> Symmetry:
-    """The symmetry of a task by name.
+
+def get_symmetry(task: str, dataset: dict | None = None) -> Symmetry:
+    """The symmetry of a task by name (for rotmnist, of its dataset settings: shifted
+    digits are read with the affine action).
 
     Examples
     --------
     >>> get_symmetry("o5").action
     VectorAction(dim=5)
+    >>> get_symmetry("rotmnist", {"translate": 3}).action.dim
+    3
     """
     if task not in SYMMETRIES:
         raise ValueError(f"no symmetry is known for task {task!r}; known: {sorted(SYMMETRIES)}")
+    if task == "rotmnist" and (dataset or {}).get("translate"):
+        return SHIFTED_DIGITS
     return SYMMETRIES[task]
 
 
-def task_action(task: str, options: dict | None = None):
+def task_action(task: str, options: dict | None = None, dataset: dict | None = None):
     """The task's action, with the options of ``liegg.action`` in the config.
 
     Examples
@@ -77,7 +109,7 @@ def task_action(task: str, options: dict | None = None):
     >>> task_action("rotmnist", {"centre": "authors"}).centre
     'authors'
     """
-    action = get_symmetry(task).action
+    action = get_symmetry(task, dataset).action
     if options:
         if not hasattr(action, "with_options"):
             raise ValueError(f"the action of task {task!r} takes no options; remove liegg.action")
@@ -92,10 +124,15 @@ def true_algebra(task: str, dataset: dict) -> str | None:
     --------
     >>> true_algebra("rotmnist", {"rotate": True, "scale": [0.7, 1.4]}), true_algebra("rotmnist", {"rotate": False})
     ('so2_scale', None)
+    >>> true_algebra("rotmnist", {"rotate": False, "translate": 3}), true_algebra("lorentz", {})
+    ('translations', 'so13')
     """
-    if task == "o5":
-        return "so5"
+    vector_tasks = {"o5": "so5", "lorentz": "so13", "so3": "so3"}
+    if task in vector_tasks:
+        return vector_tasks[task]
     rotate, scale = bool(dataset.get("rotate")), dataset.get("scale") is not None
+    if dataset.get("translate"):  # the config refuses translate with scale
+        return "se2" if rotate else "translations"
     return {(True, True): "so2_scale", (True, False): "so2", (False, True): "scale"}.get((rotate, scale))
 
 

@@ -61,8 +61,17 @@ def vector_scales(x: torch.Tensor, dim: int) -> torch.Tensor:
     return rms.repeat_interleave(dim)
 
 
-def _o5_standardize(x, y):
-    return torch.zeros(()), vector_scales(x, 5), y.mean(dim=0), y.std(dim=0)
+def _vector_standardize(dim: int):
+    """One RMS scale per vector (a multiple of the identity commutes with every linear
+    action, so it keeps O(5), the Lorentz group and SO(3) alike) and no shift."""
+
+    def standardize(x, y):
+        return torch.zeros(()), vector_scales(x, dim), y.mean(dim=0), y.std(dim=0)
+
+    return standardize
+
+
+_o5_standardize = _vector_standardize(5)
 
 
 def _image_standardize(x, y):
@@ -74,6 +83,8 @@ def _image_standardize(x, y):
 TASKS = {
     "o5": Task(name="o5", loss="mse", standardize=_o5_standardize),
     "rotmnist": Task(name="rotmnist", loss="cross_entropy", standardize=_image_standardize, n_classes=10),
+    "lorentz": Task(name="lorentz", loss="mse", standardize=_vector_standardize(4)),
+    "so3": Task(name="so3", loss="mse", standardize=_vector_standardize(3)),
 }
 
 

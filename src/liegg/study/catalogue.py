@@ -1,0 +1,127 @@
+"""The catalogue of symmetries: per study, the algebra its data carry and what LieGG finds.
+
+Built from a study's two tables (``runs.csv`` and ``spectra.csv``, read by
+:func:`liegg.study.files.read_table`); no file I/O and no plotting here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .symmetries import NAMING_MIN_GAP
+
+__all__ = ["CATALOGUE_RUNS_COLUMNS", "CATALOGUE_SPECTRA_COLUMNS", "found_dimension", "catalogue_row",
+           "catalogue_markdown"]  # fmt: skip
+
+CATALOGUE_RUNS_COLUMNS = ("run", "task", "arch", "depth", "width", "seed", "true_algebra", "named_algebra")
+CATALOGUE_SPECTRA_COLUMNS = ("run", "index", "variance")
+
+
+def found_dimension(variances) -> tuple[int, float]:
+    """The dimension LieGG finds in one spectrum without being told the answer: the ``k``
+    whose gap ``lambda_{k+1} / lambda_k`` is the largest, and that gap; ``k = 0`` when no
+    gap reaches :data:`liegg.study.symmetries.NAMING_MIN_GAP` (no block stands out).
+
+    Parameters
+    ----------
+    variances : array of shape ``(D,)``, ascending
+
+    Examples
+    --------
+    >>> found_dimension([1e-3, 2e-3, 1.0, 1.5])
+    (2, 500.0)
+    >>> found_dimension([1.0, 1.2, 1.5, 1.8])
+    (0, 1.25)
+    """
+    v = np.asarray(variances, dtype=np.float64)
+    ratios = v[1:] / np.maximum(v[:-1], np.finfo(np.float64).tiny)
+    k = int(np.argmax(ratios)) + 1
+    gap = float(ratios[k - 1])
+    return (k if gap >= NAMING_MIN_GAP else 0), gap
+
+
+def _true_dimension(runs: dict, truth: str) -> int:
+    if truth == "none":
+        return 0
+    return int(runs["algebra_dim"][0])
+
+
+def catalogue_row(study: str, runs: dict, spectra: dict) -> dict:
+    """One row of the catalogue for one study (all its runs, one setting or several).
+
+    Returns
+    -------
+    dict with ``study``, ``task``, ``arch``, ``networks`` (run count),
+    ``generators`` (D), ``true_algebra``, ``true_dim``, ``found_dims`` (per run,
+    space separated, in run order), ``runs_found_true_dim``, ``gap_median``
+    (of the largest gap per run), ``angle_true_max`` (degrees; the largest
+    principal angle between the true algebra and the block of its dimension,
+    over runs; empty for data with no symmetry), ``bias_true_mean``,
+    ``named`` (the algebra LieGG names, with counts), ``runs_named_true`` and
+    ``verdict`` (``found`` when every run names the true algebra, ``partly``
+    when some do, ``missed`` when none does).
+    """
+    truths = sorted(set(runs["true_algebra"].tolist()))
+    if len(truths) != 1:
+        raise ValueError(f"study {study!r} mixes data of several algebras {truths}; list one dataset per study")
+    truth = truths[0]
+    run_ids = runs["run"].tolist()
+    found, gaps = [], []
+    for run in run_ids:
+        pick = spectra["run"] == run
+        order = np.argsort(spectra["index"][pick])
+        k, gap = found_dimension(spectra["variance"][pick][order])
+        found.append(k)
+        gaps.append(gap)
+    generators = int(np.sum(spectra["run"] == run_ids[0]))
+    true_dim = _true_dimension(runs, truth)
+    named = runs["named_algebra"].tolist()
+    counts = {name: named.count(name) for name in sorted(set(named))}
+    named_true = counts.get(truth, 0)
+    verdict = "found" if named_true == len(named) else ("partly" if named_true else "missed")
+    has_angle = truth != "none" and f"angle_{truth}" in runs
+    return {
+        "study": study,
+        "task": str(runs["task"][0]),
+        "arch": " ".join(sorted(set(runs["arch"].tolist()))),
+        "networks": len(run_ids),
+        "generators": generators,
+        "true_algebra": truth,
+        "true_dim": true_dim,
+        "found_dims": " ".join(str(k) for k in found),
+        "runs_found_true_dim": sum(k == true_dim for k in found),
+        "gap_median": float(np.median(gaps)),
+        "angle_true_max": float(np.max(runs[f"angle_{truth}"])) if has_angle else "",
+        "bias_true_mean": float(np.mean(runs[f"bias_{truth}"])) if has_angle else "",
+        "named": " ".join(f"{name}:{n}" for name, n in counts.items()),
+        "runs_named_true": named_true,
+        "verdict": verdict,
+    }
+
+
+def _cell(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
+
+
+def catalogue_markdown(rows: list[dict]) -> str:
+    """The catalogue as a Markdown table, one line per study.
+
+    Examples
+    --------
+    >>> print(catalogue_markdown([{"study": "a", "true_algebra": "so3", "true_dim": 3, "generators": 9,
+    ...     "found_dims": "3 3", "runs_found_true_dim": 2, "networks": 2, "gap_median": 8.5,
+    ...     "angle_true_max": 2.4, "bias_true_mean": 0.03, "named": "so3:2", "verdict": "found",
+    ...     "task": "so3", "arch": "mlp", "runs_named_true": 2}]).splitlines()[2])
+    | a | so3, mlp | so3 | 3 of 9 | 3 3 | 2 of 2 | 8.5 | 2.4 | 0.03 | so3:2 | found |
+    """
+    head = ("| study | task, arch | true algebra | dim | LieGG finds (per network) | right dim | "
+            "largest gap (median) | max angle to truth (deg) | bias to truth (mean) | LieGG names | verdict |")
+    lines = [head, "|" + "---|" * 11]
+    for r in rows:
+        cells = [r["study"], f"{r['task']}, {r['arch']}", r["true_algebra"], f"{r['true_dim']} of {r['generators']}",
+                 r["found_dims"], f"{r['runs_found_true_dim']} of {r['networks']}", _cell(r["gap_median"]),
+                 _cell(r["angle_true_max"]) or "-", _cell(r["bias_true_mean"]) or "-", r["named"], r["verdict"]]
+        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+    return "\n".join(lines) + "\n"
