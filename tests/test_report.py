@@ -147,8 +147,10 @@ def test_report_holds_the_tables_config_runtimes_and_provenance(smoke_report):
     summary = {Path(p).stem for p in categories["Workflow summary"]["Other"]}
     assert summary == {"config", "runtimes", "provenance"}
     # the figures of several studies and the claims table have a category of their own
-    assert categories["Studies"]["Figures"] == sorted(f"figures/{name}.png" for name in config["figures"])
+    assert categories["Studies"]["Figures"] == sorted(f"figures/{name}.png" for name in [*config["figures"], "catalogue"])
     assert categories["Studies"]["Claims"] == ["results/report/claims.html"]
+    assert categories["Studies"]["Catalogue"] == ["results/report/catalogue.html"]
+    assert categories["Tutorial"]["Figures"] == ["figures/own_model.png"]
 
     def page(path):
         return base64.b64decode(results[path]["data_uri"].split("base64,", 1)[1]).decode()
@@ -267,7 +269,8 @@ def readme_figure_rows():
         paths = re.findall(r"`(figures/[^`]+)`", line)
         if line.startswith("|") and paths:
             cells = [c.strip() for c in line.strip("|").split("|")]
-            rows.append((paths, cells[1].strip("`"), re.findall(r"`((?:studies|figures)\.[^`]+)`", cells[2])))
+            keys = re.findall(r"`((?:studies|figures|tutorial)\.[^`]+|catalogue)`", cells[2])
+            rows.append((paths, cells[1].strip("`"), keys))
     return rows
 
 

@@ -23,6 +23,10 @@ ROTMNIST = ("rotmnist_mlp", "rotmnist_cnn", "rotmnist_upright")
 
 
 N_STUDIES = len(SMOKE_CONFIG["studies"])
+# Studies with a spectrum figure of their own: the vector tasks and the shifted digits.
+OWN_SPECTRUM = ("o5_reference", "lorentz_mlp", "mnist_shifted_mlp")
+# o5_reference is in the catalogue: a change of its numbers rebuilds the catalogue's table and figure.
+CATALOGUE_JOBS = {"build_catalogue": 1, "plot_catalogue": 1}
 
 
 def _table(path):
@@ -69,7 +73,7 @@ def _o5(edit):
 def test_changing_a_training_value_reruns_training_and_downstream_only(smoke_run, tmp_path):
     jobs = plan_with_edited_config(smoke_run.workdir, tmp_path, _o5(lambda s: s["training"].update(lr=0.001)))
     assert jobs == {"train_o5_reference": 1, "compute_spectra_o5_reference": 1, "gather_tables": 1,
-                    "plot_spectrum": 1, "all": 1, **REPORT_JOBS}
+                    "plot_spectrum": 1, "all": 1, **REPORT_JOBS, **CATALOGUE_JOBS}
 
 
 def test_adding_a_seed_retrains_its_setting_and_keeps_the_other_seeds_numbers(smoke_run, tmp_path):
@@ -77,7 +81,7 @@ def test_adding_a_seed_retrains_its_setting_and_keeps_the_other_seeds_numbers(sm
     the seeds that were there come out bit for bit the same."""
     jobs = plan_with_edited_config(smoke_run.workdir, tmp_path, _o5(lambda s: s["seeds"].append(7)))
     assert jobs == {"train_o5_reference": 1, "compute_spectra_o5_reference": 1, "gather_tables": 1,
-                    "plot_spectrum": 1, "all": 1, **REPORT_JOBS}
+                    "plot_spectrum": 1, "all": 1, **REPORT_JOBS, **CATALOGUE_JOBS}
     workdir = clone(smoke_run.workdir, tmp_path / "seeded")
     config = yaml.safe_load((workdir / "config/smoke.yaml").read_text())
     config["studies"]["o5_reference"]["seeds"].append(7)
@@ -92,13 +96,15 @@ def test_editing_metric_code_reruns_extraction_not_training(smoke_run):
     with edited(smoke_run.workdir / "src/liegg/metrics.py"):
         jobs = by_family(planned_jobs(smoke_run.workdir, *SMOKE))
     assert "train" not in jobs and "make_dataset" not in jobs
-    assert jobs["compute_spectra"] == N_STUDIES and jobs["plot_spectrum"] == 1
+    assert jobs["compute_spectra"] == N_STUDIES and jobs["plot_spectrum"] == len(OWN_SPECTRUM)
+    # The tutorial calls liegg.analyze: it reruns too.
+    assert jobs["build_catalogue"] == 1 and jobs["plot_catalogue"] == 1 and jobs["render_tutorial"] == 1
 
 
 def test_editing_figure_code_reruns_only_the_figure(smoke_run):
     with edited(smoke_run.workdir / "workflow/notebooks/spectrum.py"):
         jobs = planned_jobs(smoke_run.workdir, *SMOKE)
-    assert jobs == {"plot_spectrum": 1, "all": 1}
+    assert jobs == {"plot_spectrum": len(OWN_SPECTRUM), "all": 1}
 
 
 def test_smoke_run_builds_rotation_mnist_studies(smoke_run):
@@ -117,6 +123,7 @@ def test_smoke_run_builds_rotation_mnist_studies(smoke_run):
         "rotmnist-n400-v50-t50-s0-rot-b1p5-sc0p7-1p4.npz",
         "rotmnist-n400-v50-t50-s0-rot-b1p5.npz",
         "rotmnist-n400-v50-t50-s0-upright-b1p5-sc0p7-1p4.npz",
+        "rotmnist-n400-v50-t50-s0-upright-b1p5-tr4.npz",
         "rotmnist-n400-v50-t50-s0-upright-b1p5.npz",
     ]
 
@@ -129,6 +136,35 @@ def test_controls_report_every_candidate_algebra(smoke_run):
             assert 0 <= float(run[f"bias_{name}"]) <= 1 + 1e-9 and 0 <= float(run[f"angle_{name}"]) <= 90 + 1e-9
     for ext in ("pdf", "png"):
         assert (smoke_run.workdir / f"figures/controls.{ext}").stat().st_size > 1000
+
+
+def test_smoke_run_builds_the_catalogue_and_the_tutorial(smoke_run):
+    rows = {r["study"]: r for r in _table(smoke_run.workdir / "results/tables/catalogue.csv")}
+    assert list(rows) == SMOKE_CONFIG["catalogue"]
+    expected = {"o5_reference": ("so5", "10", "25"), "lorentz_mlp": ("so13", "6", "16"),
+                "rotmnist_mlp": ("so2", "1", "4"), "mnist_shifted_mlp": ("translations", "2", "6"),
+                "rotmnist_upright": ("none", "0", "4")}
+    for study, (truth, dim, generators) in expected.items():
+        row = rows[study]
+        assert (row["true_algebra"], row["true_dim"], row["generators"]) == (truth, dim, generators)
+        assert row["verdict"] in ("found", "partly", "missed")
+    (shifted,) = _table(smoke_run.workdir / "results/tables/mnist_shifted_mlp/runs.csv")
+    for name in ("so2", "scale", "translations", "se2"):
+        assert 0 <= float(shifted[f"angle_{name}"]) <= 90 + 1e-9
+    assert len(_table(smoke_run.workdir / "results/tables/mnist_shifted_mlp/spectra.csv")) == 6  # affine: 6 generators
+    assert "| lorentz_mlp | lorentz, mlp | so13 | 6 of 16 |" in (smoke_run.workdir / "results/tables/catalogue.md").read_text()
+    for path in ("figures/catalogue.pdf", "figures/catalogue.png", "figures/own_model.png",
+                 "figures/lorentz_mlp_spectrum.png", "figures/mnist_shifted_mlp_spectrum.png"):
+        assert (smoke_run.workdir / path).stat().st_size > 1000, path
+    # The tutorial ran every cell without an error and printed what it found.
+    notebook = (smoke_run.workdir / "results/tutorial/own_model.ipynb").read_text()
+    assert '"output_type": "error"' not in notebook and "subspace bias to so(2)" in notebook
+
+
+def test_editing_the_tutorial_reruns_only_it(smoke_run):
+    with edited(smoke_run.workdir / "workflow/notebooks/own_model.py"):
+        jobs = planned_jobs(smoke_run.workdir, *SMOKE)
+    assert jobs == {"render_tutorial": 1, "all": 1}
 
 
 def test_editing_the_generator_figure_reruns_only_it(smoke_run):

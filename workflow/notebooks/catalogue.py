@@ -17,7 +17,7 @@
 # (λ_i over the mean of all D variances, log scale), most invariant first. The dashed line
 # stands after the true algebra's dimension k: a network that learned the symmetry has k small
 # variances left of it and a gap at the line. The title gives the data's algebra; the text,
-# the dimension LieGG finds in each network (its largest gap) and the verdict of the catalogue
+# the dimension LieGG finds in each network (its first gap of a factor 2) and the verdict of the catalogue
 # table (results/tables/catalogue.md).
 
 # %%

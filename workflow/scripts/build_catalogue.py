@@ -16,6 +16,7 @@ files.write_csv(snakemake.output.csv, rows)
 with files.atomic_path(snakemake.output.md) as tmp:
     Path(tmp).write_text(catalogue.catalogue_markdown(rows))
 note = ("Per study: the algebra its data carry, the dimension LieGG finds in each network (its spectrum's "
-        "largest gap), angles and bias to the truth, the algebra it names. README, 'A catalogue of symmetries'.")
+        "first gap of a factor 2), angles and bias to the truth, the algebra it names. "
+        "docs/reproducing.md, 'A catalogue of symmetries'.")
 with files.atomic_path(snakemake.output.page) as tmp:
     Path(tmp).write_text(reporting.html_table(rows, "A catalogue of symmetries", note))
