@@ -95,7 +95,8 @@ def bordered_images(n=200, size=SIZE):
         for _ in range(3):
             centre = (torch.rand(n, 2, 1, 1, generator=gen, dtype=torch.float64) - 0.5) * 0.8
             width = 0.1 + 0.15 * torch.rand(n, 2, 1, 1, generator=gen, dtype=torch.float64)
-            images += torch.exp(-(((xx - centre[:, 0]) / width[:, 0]) ** 2 + ((yy - centre[:, 1]) / width[:, 1]) ** 2) / 2)
+            dx, dy = (xx - centre[:, 0]) / width[:, 0], (yy - centre[:, 1]) / width[:, 1]
+            images += torch.exp(-(dx**2 + dy**2) / 2)
         mask = torch.zeros(size, size, dtype=torch.float64)
         mask[2:-2, 2:-2] = 1
         return images * mask

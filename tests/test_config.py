@@ -121,7 +121,7 @@ CASES = {
     "claim of an unknown study": (_set(("claims", 0, "studies"), ["nope"]), "claims[0].studies", "no study 'nope'"),
     "share above one": (_set(("claims", 0, "at_least"), 1.5), "claims[0].at_least", "maximum of 1"),
     # the catalogue: new tasks, shifted digits, the catalogue and the tutorial
-    "unknown task": (_set((*STUDY, "task"), "lorenz"), f"{S}.task", "is not one of ['o5', 'lorentz'"),
+    "misspelt new task": (_set((*STUDY, "task"), "lorenz"), f"{S}.task", "is not one of ['o5', 'lorentz'"),
     "shift on a vector task": (_set((*STUDY, "dataset", "translate"), 2), f"{S}.dataset.translate", "does not apply"),
     "shift with scaling": (_set(("studies", "mnist_shifted_mlp", "dataset", "scale"), [0.7, 1.4]),
                            "studies.mnist_shifted_mlp.dataset.scale", "does not apply"),

@@ -152,7 +152,8 @@ def test_smoke_run_builds_the_catalogue_and_the_tutorial(smoke_run):
     for name in ("so2", "scale", "translations", "se2"):
         assert 0 <= float(shifted[f"angle_{name}"]) <= 90 + 1e-9
     assert len(_table(smoke_run.workdir / "results/tables/mnist_shifted_mlp/spectra.csv")) == 6  # affine: 6 generators
-    assert "| lorentz_mlp | lorentz, mlp | so13 | 6 of 16 |" in (smoke_run.workdir / "results/tables/catalogue.md").read_text()
+    markdown = (smoke_run.workdir / "results/tables/catalogue.md").read_text()
+    assert "| lorentz_mlp | lorentz, mlp | so13 | 6 of 16 |" in markdown
     for path in ("figures/catalogue.pdf", "figures/catalogue.png", "figures/own_model.png",
                  "figures/lorentz_mlp_spectrum.png", "figures/mnist_shifted_mlp_spectrum.png"):
         assert (smoke_run.workdir / path).stat().st_size > 1000, path
