@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import torch
 
 from liegg import AffineImageAction, VectorAction, algebra_basis, analyze, sl_basis
+from liegg.study.datasets import minkowski
 
 
 @dataclass(frozen=True)
@@ -25,11 +26,6 @@ class Case:
     algebra: object
     dim: int
     normalize: bool = False
-
-
-def minkowski(p, q):
-    """Minkowski product with eta = diag(1, -1, -1, -1), time first."""
-    return p[:, 0] * q[:, 0] - (p[:, 1:] * q[:, 1:]).sum(dim=1)
 
 
 def lorentz_products(x):

@@ -110,6 +110,13 @@ def test_spectrum_with_a_basis_maps_coefficients_to_matrices():
         spectrum(E)
 
 
+def test_an_action_with_a_basis_that_is_not_orthonormal_is_refused():
+    action = AffineImageAction()
+    action.basis = 2 * action.basis
+    with pytest.raises(ValueError, match="not orthonormal"):
+        analyze(lambda x: x.sum(dim=(1, 2))[:, None], torch.rand(5, 8, 8), action)
+
+
 def test_an_action_whose_tangents_do_not_match_its_basis_is_refused():
     class Broken(AffineImageAction):
         def tangents(self, x):

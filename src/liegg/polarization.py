@@ -73,6 +73,15 @@ def _check_action(action, x):
     basis = generator_basis(action)
     if basis is not None and (basis.ndim != 3 or basis.shape[1:] != (action.dim, action.dim)):
         raise ValueError(f"{action!r}.basis must have shape (D, {action.dim}, {action.dim}), got {tuple(basis.shape)}")
+    if basis is not None:
+        # The generators are read back as combinations of the basis: only an orthonormal one
+        # keeps their norms, biases and angles what they are in matrix space.
+        flat = basis.reshape(len(basis), -1)
+        if not torch.allclose(flat @ flat.T, torch.eye(len(basis), dtype=flat.dtype), atol=1e-6):
+            raise ValueError(
+                f"{action!r}.basis is not orthonormal in the Frobenius inner product; "
+                "orthonormalise it first (liegg.algebra_basis(basis, dim) does)"
+            )
     n_gen = n_generators(action)
     tangents = action.tangents(x[:1])
     if tangents.shape != (n_gen, *x[:1].shape):
