@@ -157,9 +157,16 @@ def test_the_lock_pins_every_requirement_within_pyproject():
         if name == "torch":
             assert name not in lock
             continue
-        assert name in lock, f"the lock lacks {name}; regenerate it (docs/reproducing.md, 'Exact versions')"
+        assert name in lock, f"the lock lacks {name}; regenerate it (README, 'Pinned versions')"
         assert requirement.specifier.contains(lock[name]), f"the lock pins {name}=={lock[name]}, outside '{requirement}'"
     assert "liegg" not in lock and "file://" not in LOCK.read_text()
+
+
+def test_the_cpu_lock_holds_no_cuda_library():
+    """pip-compile resolves torch's PyPI build, whose CUDA libraries (several GB) a CPU install
+    does not need: they are deleted from the lock (README, 'Pinned versions')."""
+    cuda = sorted(name for name in _lock() if name.startswith(("nvidia-", "cuda-")) or name == "triton")
+    assert not cuda, f"the CPU lock pins CUDA libraries {cuda}; delete them (README, 'Pinned versions')"
 
 
 def test_ci_and_the_readme_install_from_the_lock():
