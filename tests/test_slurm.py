@@ -156,7 +156,9 @@ def slurm_run(cluster, tmp_path_factory):
 
 
 # Rules the workflow runs on the submitting host (`localrules` in workflow/rules/common.smk).
-LOCAL_RULES = re.compile(r"gather_tables|gather_layer_tables|build_claims|render_claims|summarize_workflow|plot_\w+")
+LOCAL_RULES = re.compile(
+    r"gather_tables|gather_layer_tables|build_claims|build_catalogue|render_claims|render_tutorial|summarize_workflow|plot_\w+"
+)
 
 
 def test_every_job_ran_through_sbatch(slurm_run):

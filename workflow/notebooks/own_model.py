@@ -140,7 +140,7 @@ ax_flow.set_title("model output, the flow of h1 and one orbit")
 ax_flow.legend(loc="lower right")
 fig.tight_layout()
 fig.savefig(figure, format="png", dpi=150, metadata={"Software": "liegg"})  # no date: same bytes each run
-print(f"saved {figure}")
+print("figure saved")  # not its path: the workflow writes it under a temporary name
 
 # %% [markdown]
 # ## Your own model

@@ -5,7 +5,8 @@
 # of one reruns exactly the jobs whose code it changes. Imports are read with `ast`, when the
 # workflow is parsed, and followed by the names they use: `from liegg.study import files`
 # depends on study/files.py (and what it imports), `from liegg import analyze` on the file
-# the package's __init__.py takes `analyze` from. The __init__.py of every package on the way
+# the package's __init__.py takes `analyze` from, `import liegg` on the files of the names the
+# script uses as `liegg.<name>`. The __init__.py of every package on the way
 # counts as a file, but the re-exports of liegg/__init__.py are followed only for the names an
 # import takes from it (every job imports the package; not every job uses all of the core).
 
@@ -37,10 +38,14 @@ def _imports(path):
     tree = ast.parse(path.read_text(), filename=str(path))
     own = _dotted_name(path) if path.is_relative_to(LIBRARY_ROOT) else ""
     package = own if path.name == "__init__.py" else own.rpartition(".")[0]
+    # `import liegg` followed by `liegg.analyze(...)`: the names used as attributes of the package.
+    used = tuple(sorted({n.attr for n in ast.walk(tree)
+                         if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "liegg"}))
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found += [(alias.name, ()) for alias in node.names]
+            found += [(alias.name, used if alias.name == "liegg" and alias.asname is None else ())
+                      for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")[: len(package.split(".")) - node.level + 1]
@@ -75,7 +80,7 @@ def _files_of_import(dotted, names):
     if target.name != "__init__.py":
         return files
     exported = _sources_of_names(target)
-    if not names:  # `import liegg`: any of its exports may be used as liegg.<name>
+    if not names:  # `import liegg.x` or `import liegg as l`: any of its exports may be used
         names = tuple(exported)
     for name in names:
         sub = _module_path(f"{dotted}.{name}")
