@@ -9,6 +9,7 @@ import csv
 import modulefinder
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import yaml
@@ -300,10 +301,23 @@ def test_every_library_edit_reruns_every_rule_whose_script_imports_it(smoke_run,
     done = {rule for rule in by_family(planned_jobs(smoke_run.workdir, *SMOKE, "--forceall"))}
     imports = {rule: _imported_library_files(path, tmp_path) for rule, path in scripts.items() if rule in done}
     modules = sorted(str(p.relative_to(smoke_run.workdir)) for p in (smoke_run.workdir / "src/liegg").rglob("*.py"))
+    # Two dry runs at a time, each in its own copy of the finished run: one's edit must not
+    # be seen by the other's plan.
+    workdirs = [smoke_run.workdir, clone(smoke_run.workdir, tmp_path / "copy")]
+
+    def plans(i):
+        plan = {}
+        for module in modules[i :: len(workdirs)]:
+            with edited(workdirs[i] / module):
+                plan[module] = set(by_family(planned_jobs(workdirs[i], *SMOKE)))
+        return plan
+
+    with ThreadPoolExecutor(len(workdirs)) as pool:
+        plan = {module: rules for part in pool.map(plans, range(len(workdirs))) for module, rules in part.items()}
+    assert sorted(plan) == modules
     missed = {}
     for module in modules:
-        with edited(smoke_run.workdir / module):
-            planned = set(by_family(planned_jobs(smoke_run.workdir, *SMOKE)))
+        planned = plan[module]
         expected = {rule for rule, files in imports.items() if module in files}
         if expected - planned:
             missed[module] = sorted(expected - planned)

@@ -45,9 +45,15 @@ def _chunk_rows(f, x, tangents, mode):
         return out.permute(1, 2, 0)
     y, pullback = vjp(f, x)
     n_out = y.shape[1]
-    cotangents = torch.eye(n_out, dtype=y.dtype, device=y.device)
-    cotangents = cotangents[:, None, :].expand(n_out, *y.shape)  # (K, N, K)
-    (grads,) = vmap(pullback)(cotangents)  # (K, N, *x)
+    if n_out == 1:
+        # One output (a regression, or the summed logits): one plain backward pass; vmap
+        # over a single cotangent gives the same numbers, about 1.2x slower for a CNN.
+        (grads,) = pullback(torch.ones_like(y))
+        grads = grads[None]
+    else:
+        cotangents = torch.eye(n_out, dtype=y.dtype, device=y.device)
+        cotangents = cotangents[:, None, :].expand(n_out, *y.shape)  # (K, N, K)
+        (grads,) = vmap(pullback)(cotangents)  # (K, N, *x)
     grads = grads.reshape(n_out, x.shape[0], -1)
     return torch.einsum("knf,dnf->nkd", grads, tangents.reshape(n_gen, x.shape[0], -1))
 
