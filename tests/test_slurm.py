@@ -118,8 +118,8 @@ def _report(text: str) -> None:
 def _start_on_slurm(workdir: Path, out: Path) -> subprocess.Popen:
     fh = open(out, "w")
     return subprocess.Popen(
-        [sys.executable, "-m", "snakemake", *TARGETS, *SLURM, *SMOKE], cwd=workdir, stdout=fh, stderr=subprocess.STDOUT,
-        env=_env(),
+        [sys.executable, "-m", "snakemake", *TARGETS, *SLURM, *SMOKE], cwd=workdir, stdout=fh,
+        stderr=subprocess.STDOUT, env=_env(),
     )
 
 
