@@ -98,3 +98,27 @@ def test_model_training_mode_is_restored():
 def test_bad_arguments_are_named(kwargs, message):
     with pytest.raises(ValueError, match=message):
         polarization_matrix(lambda x: x, torch.randn(2, 4), VectorAction(2), **kwargs)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [lambda x: torch.full((len(x), 1), 2.0), lambda x: torch.nn.Parameter(torch.ones(1)).expand(len(x), 1)],
+    ids=["constant", "a parameter alone"],
+)
+@pytest.mark.parametrize("grad_enabled", [True, False])
+def test_one_output_that_ignores_x_gives_zero_rows_and_keeps_grad_mode(model, grad_enabled):
+    """The one-output path (a plain backward pass) for outputs that do not depend on x."""
+    with torch.set_grad_enabled(grad_enabled):
+        E = polarization_matrix(model, torch.randn(5, 4), VectorAction(2), mode="reverse")
+        assert torch.is_grad_enabled() == grad_enabled
+    assert E.shape == (5, 4) and torch.count_nonzero(E) == 0
+
+
+def test_one_output_rows_match_each_output_rows_of_the_same_function():
+    """A regression of one output, and the same function as one of several outputs."""
+    model = random_mlp(6, 1, torch.float64)
+    x = torch.randn(9, 6, dtype=torch.float64)
+    single = polarization_matrix(model, x, VectorAction(3), mode="reverse")
+    doubled = polarization_matrix(lambda v: torch.cat([model(v), 2 * model(v)], dim=1), x, VectorAction(3),
+                                  mode="reverse")  # vmap over two cotangents
+    torch.testing.assert_close(single, doubled.reshape(9, 2, 9)[:, 0])

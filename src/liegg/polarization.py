@@ -35,7 +35,7 @@ def _output_function(model, x_shape, outputs: str, normalize: bool):
     return f
 
 
-def _chunk_rows(f, x, tangents, mode):
+def _chunk_rows(f, x, tangents, mode, n_out):
     """Rows of E for one chunk: tensor of shape ``(N, K, D)``."""
     n_gen = tangents.shape[0]
     if mode == "forward":
@@ -43,19 +43,29 @@ def _chunk_rows(f, x, tangents, mode):
         # D tangent passes are batched.
         out = vmap(lambda t: jvp(f, (x,), (t,))[1])(tangents)  # (D, N, K)
         return out.permute(1, 2, 0)
-    y, pullback = vjp(f, x)
-    n_out = y.shape[1]
     if n_out == 1:
-        # One output (a regression, or the summed logits): one plain backward pass; vmap
-        # over a single cotangent gives the same numbers, about 1.2x slower for a CNN.
-        (grads,) = pullback(torch.ones_like(y))
-        grads = grads[None]
+        grads = _input_gradient(f, x)[None]
     else:
+        y, pullback = vjp(f, x)
         cotangents = torch.eye(n_out, dtype=y.dtype, device=y.device)
         cotangents = cotangents[:, None, :].expand(n_out, *y.shape)  # (K, N, K)
         (grads,) = vmap(pullback)(cotangents)  # (K, N, *x)
     grads = grads.reshape(n_out, x.shape[0], -1)
     return torch.einsum("knf,dnf->nkd", grads, tangents.reshape(n_gen, x.shape[0], -1))
+
+
+def _input_gradient(f, x):
+    """The gradient of ``f``'s one output (a regression, or the summed logits) for each sample
+    of ``x``: one plain backward pass. ``torch.func.vjp`` gives the same numbers, but its
+    first pullback in a process imports ``torch._dynamo`` (2-3 s of every extraction job),
+    and ``vmap`` over a single cotangent is about 1.2x slower for a CNN."""
+    with torch.enable_grad():
+        x = x.detach().requires_grad_(True)
+        y = f(x)
+        if not y.requires_grad:  # an output that does not depend on x (or on anything)
+            return torch.zeros_like(x)
+        (grad,) = torch.autograd.grad(y, x, torch.ones_like(y), allow_unused=True)
+    return torch.zeros_like(x) if grad is None else grad
 
 
 def _pick_mode(mode, n_gen, n_out):
@@ -117,14 +127,14 @@ def _iter_rows(model, x, action, outputs, normalize, chunk_size, mode):
     _check_action(action, x)
     with eval_mode(model), torch.no_grad():
         n_gen = n_generators(action)
-        # One sample tells the number of outputs K.
-        _check_outputs(_output_function(model, x[:1].shape, "each", False)(x[:1]).shape[1], normalize)
-        if mode == "auto":
-            n_out = _output_function(model, x[:1].shape, outputs, normalize)(x[:1]).shape[1]
-            mode = _pick_mode(mode, n_gen, n_out)
+        # One sample tells the number of outputs K; the rows are for K of them, or for their sum.
+        n_each = _output_function(model, x[:1].shape, "each", False)(x[:1]).shape[1]
+        _check_outputs(n_each, normalize)
+        n_out = 1 if outputs == "sum" else n_each
+        mode = _pick_mode(mode, n_gen, n_out)
         for chunk in x.split(chunk_size):
             f = _output_function(model, chunk.shape, outputs, normalize)
-            rows = _chunk_rows(f, chunk, action.tangents(chunk), mode)
+            rows = _chunk_rows(f, chunk, action.tangents(chunk), mode, n_out)
             yield rows.reshape(-1, n_gen)
 
 
