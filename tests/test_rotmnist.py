@@ -84,9 +84,11 @@ def hand_rows(model, x, action, outputs, normalize):
     return torch.stack(rows, dim=1).reshape(-1, 4)
 
 
+# In eval mode, as LieGG evaluates them: the CNN's batch normalisation then uses its
+# running statistics instead of the batch's.
 MODELS = {
-    "mlp": lambda: models.MLP(144, 5, width=16, depth=2),
-    "cnn": lambda: CNN(144, 5, width=4, depth=2, kernel_size=3),
+    "mlp": lambda: models.MLP(144, 5, width=16, depth=2).eval(),
+    "cnn": lambda: CNN(144, 5, width=4, depth=2, kernel_size=3).eval(),
 }
 LAYOUTS = {"nhw": lambda x: x, "n1hw": lambda x: x[:, None], "flat": lambda x: x.reshape(len(x), -1)}
 
@@ -104,6 +106,20 @@ def test_rows_match_reverse_mode_hand_computation(arch, layout, outputs, normali
     assert E.shape == (6 * (5 if outputs == "each" else 1), 4)
     tol = 1e-5 if dtype == torch.float32 else 1e-12
     torch.testing.assert_close(E, expected, atol=tol, rtol=tol)
+
+
+def test_cnn_rows_are_per_image_whatever_the_mode_and_chunks():
+    """Batch normalisation in training mode would mix the images of a chunk; LieGG
+    evaluates in eval mode, so each row belongs to its image alone, and the caller's
+    mode comes back."""
+    torch.manual_seed(0)
+    net = CNN(144, 5, width=4, depth=2, kernel_size=3)
+    net(smooth_images(32, 12, torch.float32) * 3 + 1)  # running statistics away from 0 and 1
+    x = smooth_images(6, 12, torch.float32)
+    rows = {chunk: polarization_matrix(net, x, ImageAction(), chunk_size=chunk) for chunk in (1, 6)}
+    assert net.training
+    torch.testing.assert_close(rows[1], rows[6], atol=1e-6, rtol=1e-5)
+    torch.testing.assert_close(rows[6], hand_rows(net.eval(), x, ImageAction(), "each", False), atol=1e-5, rtol=1e-5)
 
 
 def authors_rows(model, data):
