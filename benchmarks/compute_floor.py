@@ -139,7 +139,9 @@ def measure(workdir: Path, wall: float, cores: int) -> None:
         liegg = summary["provenance"]["config"]["liegg"]
         record["n_val"] = _split_size(workdir, record)
         for i, value in enumerate(run_flops(record, summary, liegg)):
-            totals[i] += value
+            # A run reused from an identical setting of another study trained only once.
+            if i >= 2 or "reused_from" not in record:
+                totals[i] += value
         inside += record["train_seconds"] + summary["extract_seconds"]
     jobs = table(workdir / "results/tables/runtimes.csv")
     job_seconds = sum(float(j["seconds"]) for j in jobs)

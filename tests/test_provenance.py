@@ -84,6 +84,9 @@ def test_provenance_row_and_summary():
     assert row["config.liegg.outputs"] == "each" and row["config.dataset.n_samples"] == 100
     assert row["data_sha256"] == "d" * 64 and row["model_sha256"] == "m" * 64
     assert row["git_commit"] == "abc" and row["version.torch"] == "2.13.0"
+    assert row["trained_as"] == ""
+    reused = reporting.provenance_row("t", "mlp-d1-w2-s1", {**record, "reused_from": "s/mlp-d1-w2-s1"}, summary)
+    assert reused["trained_as"] == "s/mlp-d1-w2-s1"
     items = {r["item"]: r["value"] for r in reporting.provenance_summary([row, {**row, "run": "b", "train_seconds": 2.5}])}
     assert items["runs"] == 2 and items["git commit"] == "abc"
     assert items["total training seconds (fit loops)"] == 4.0

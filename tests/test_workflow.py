@@ -5,6 +5,7 @@ of it; dry runs on the shared copy restore every file they edit.
 """
 
 import ast
+import copy
 import csv
 import modulefinder
 import re
@@ -12,8 +13,11 @@ import shutil
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import torch
 import yaml
 from workflow_helpers import REPO, SMOKE, by_family, clone, edited, planned_jobs, snakemake
+
+from liegg.study import restore
 
 pytestmark = pytest.mark.slow
 
@@ -91,6 +95,37 @@ def test_adding_a_seed_retrains_its_setting_and_keeps_the_other_seeds_numbers(sm
     before = _table(smoke_run.workdir / "results/tables/o5_reference/runs.csv")
     after = _table(workdir / "results/tables/o5_reference/runs.csv")
     assert [r["seed"] for r in after] == ["0", "1", "7"] and after[:2] == before
+
+
+def test_a_setting_another_study_trains_identically_is_trained_once(smoke_run, tmp_path):
+    """A study whose dataset, network, training and seeds equal those of a study whose
+    name sorts first takes that study's networks (weights relabelled as its own runs) and
+    trains nothing."""
+    workdir = clone(smoke_run.workdir, tmp_path / "shared")
+    config = yaml.safe_load((workdir / "config/smoke.yaml").read_text())
+    copied = "o5_reference_again"
+    config["studies"][copied] = copy.deepcopy(config["studies"]["o5_reference"])
+    (workdir / "config/shared.yaml").write_text(yaml.safe_dump(config))
+    target, shared = f"results/tables/{copied}/runs.csv", ("--configfile", "config/shared.yaml")
+    assert planned_jobs(workdir, target, *shared) == {f"reuse_{copied}": 1, f"compute_spectra_{copied}": 1,
+                                                       "gather_tables": 1}
+    snakemake(workdir, target, *shared)
+    before = _table(workdir / "results/tables/o5_reference/runs.csv")
+    after = _table(workdir / target)
+    assert [{**r, "study": "o5_reference"} for r in after] == before and {r["study"] for r in after} == {copied}
+
+    def run_files(study, run):
+        folder = workdir / f"results/runs/{study}/{run}"
+        return restore.load_trained_run(folder / "model.pt", folder / "train.json", study, run)
+
+    for run in ("mlp-d2-w16-s0", "mlp-d2-w16-s1"):
+        (record, model), (_, source) = run_files(copied, run), run_files("o5_reference", run)
+        assert record["reused_from"] == f"o5_reference/{run}" and record["train_seconds"] == 0.0
+        assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), source.state_dict().values()))
+    # Another seed makes the setting a training of its own.
+    config["studies"][copied]["seeds"].append(7)
+    (workdir / "config/shared.yaml").write_text(yaml.safe_dump(config))
+    assert f"train_{copied}" in planned_jobs(workdir, target, *shared)
 
 
 def test_editing_metric_code_reruns_extraction_not_training(smoke_run):

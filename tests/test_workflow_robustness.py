@@ -2,8 +2,10 @@
 fed corrupt or swapped files, or diverging, and run twice for determinism.
 
 The session's smoke run (``smoke_run``) is the uninterrupted reference; each
-test works on its own copy of it. The killed-and-resumed run is the second
-clean run: it must end byte for byte where the reference did.
+test works on its own copy of it. The killed-and-resumed run deletes the O(5)
+dataset and the reference study's files from its copy, so that the dataset and
+the three studies built on it are made afresh: they must end byte for byte
+where the reference did.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 import pytest
 import torch
 import yaml
-from workflow_helpers import FLAGS, SMOKE, clone, copy_repo, planned_jobs, snakemake
+from workflow_helpers import FLAGS, SMOKE, clone, planned_jobs, snakemake
 
 from liegg.study import arrays, checkpoints, files
 from liegg.study.datasets import make_o5
@@ -37,6 +39,7 @@ RESUME = f"results/runs/{STUDY}/{SETTING}.resume.pt"
 DATASET = "results/data/o5-n600-v50-t50-s0.npz"
 TABLES = [f"results/tables/{STUDY}/runs.csv", f"results/tables/{STUDY}/spectra.csv"]
 FIGURES = [f"figures/{STUDY}_spectrum.pdf", f"figures/{STUDY}_spectrum.png"]
+STUDY_LOGS = [f"logs/train/{STUDY}", f"logs/compute_spectra/{STUDY}.log", f"logs/plot_spectrum/{STUDY}.log"]
 
 
 def sha256(path: Path) -> str:
@@ -173,7 +176,12 @@ def test_killed_workflow_resumes_to_identical_results(reference, tmp_path):
     turn, rerunning after each; the final results equal an uninterrupted
     run's (tables, datasets, spectra, figures byte for byte; checkpoints by
     their weights), and no file under its final name is ever incomplete."""
-    workdir = copy_repo(tmp_path)
+    workdir = clone(reference, tmp_path / "killed")
+    # Without its dataset, o5_reference, o5_grid and o5_data_size rerun from scratch,
+    # and so does everything built on them; without its logs, no kill point fires early.
+    for path in (DATASET, f"results/runs/{STUDY}", f"results/tables/{STUDY}", *FIGURES, *STUDY_LOGS):
+        target = workdir / path
+        shutil.rmtree(target) if target.is_dir() else target.unlink()
     survived = []
     for name, output, condition in kill_points(workdir):
         proc = start_snakemake(workdir, *SMOKE, *FLAGS)

@@ -2,6 +2,7 @@
 
 import importlib.util
 import itertools
+import json
 import os
 from pathlib import Path
 
@@ -154,9 +155,9 @@ def study_settings(study):
     return sorted(setting for s, setting in SETTINGS if s == study)
 
 
-def setting_constraint(study):
-    """Wildcard constraint matching exactly the settings of a study."""
-    return "|".join(study_settings(study))
+def setting_constraint(settings):
+    """Wildcard constraint matching exactly these settings."""
+    return "|".join(settings)
 
 
 def group_outputs(study, kind):
@@ -170,20 +171,65 @@ def study_outputs(study, kind):
     return [f"results/runs/{study}/{run}/{kind}" for run in get_study_runs(study)]
 
 
-def get_training_specs(study):
+def training_specs(study, setting):
     """What training depends on (not the LieGG settings), one spec per seed of a setting."""
+    out = []
+    for run in SETTINGS[(study, setting)]:
+        spec = dict(RUNS[(study, run)])
+        spec.pop("liegg")
+        # How often training saves a resume state does not change its result.
+        spec["training"] = {k: v for k, v in spec["training"].items() if k != "checkpoint_every"}
+        out.append(spec)
+    return out
 
-    def specs(wildcards):
-        out = []
-        for run in SETTINGS[(study, wildcards.setting)]:
-            spec = dict(RUNS[(study, run)])
-            spec.pop("liegg")
-            # How often training saves a resume state does not change its result.
-            spec["training"] = {k: v for k, v in spec["training"].items() if k != "checkpoint_every"}
-            out.append(spec)
-        return out
 
-    return specs
+def get_training_specs(study):
+    return lambda wildcards: training_specs(study, wildcards.setting)
+
+
+def _find_shared_settings():
+    """{(study, setting): (study, setting) it copies}: settings of several studies with the
+    same dataset, network, training and seeds are trained once, by the study whose name
+    sorts first (not the first in the file: the key order of a config changes nothing); the
+    others' runs are that training's weights and records (rule reuse_<study>)."""
+    first, shared = {}, {}
+    for study, setting in sorted(SETTINGS):
+        key = json.dumps([dataset_id(study), training_specs(study, setting)], sort_keys=True)
+        if key in first:
+            shared[(study, setting)] = first[key]
+        else:
+            first[key] = (study, setting)
+    return shared
+
+
+SHARED = _find_shared_settings()
+
+
+def trained_settings(study):
+    """The settings a study trains itself (not those it takes from an earlier study)."""
+    return [s for s in study_settings(study) if (study, s) not in SHARED]
+
+
+def shared_settings(study):
+    return [s for s in study_settings(study) if (study, s) in SHARED]
+
+
+def get_shared_files(study, kind):
+    """The source runs' files of a shared setting, seed by seed."""
+
+    def files(wildcards):
+        source_study, source_setting = SHARED[(study, wildcards.setting)]
+        return [f"results/runs/{source_study}/{run}/{kind}" for run in SETTINGS[(source_study, source_setting)]]
+
+    return files
+
+
+def get_shared_runs(study):
+    def runs(wildcards):
+        source_study, source_setting = SHARED[(study, wildcards.setting)]
+        return [f"{source_study}/{run}" for run in SETTINGS[(source_study, source_setting)]]
+
+    return runs
 
 
 def get_liegg_settings(study):

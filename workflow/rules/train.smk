@@ -1,8 +1,11 @@
 # One training job per setting of a study: its seeds train together (liegg.study.training),
 # each into its own run folder. A rule per study, since each has its own list of seeds;
 # set-resources/set-threads under `train` in a profile apply to all of them.
+# A setting that another study trains identically (common.smk: SHARED) is not trained
+# twice: rule reuse_<study> copies that training's weights and records.
+# (The rules' indentation is part of what Snakemake compares to decide that code changed.)
 
-for study in config["studies"]:
+for study in [s for s in config["studies"] if trained_settings(s)]:
 
     rule:
         name:
@@ -18,7 +21,7 @@ for study in config["studies"]:
         benchmark:
             f"results/benchmarks/train/{study}/{{setting}}.tsv"
         wildcard_constraints:
-            setting=setting_constraint(study),
+            setting=setting_constraint(trained_settings(study)),
         conda:
             "../../envs/liegg.yaml"
         threads: family_threads("train")
@@ -33,3 +36,31 @@ for study in config["studies"]:
             device=config["device"],
         script:
             "../scripts/train_models.py"
+
+
+for study in [s for s in config["studies"] if shared_settings(s)]:
+
+    rule:
+        name:
+            f"reuse_{study}"
+        # A copy: cheap enough for the submitting host on a cluster.
+        localrule: True
+        input:
+            models=get_shared_files(study, "model.pt"),
+            records=get_shared_files(study, "train.json"),
+            code=library_code("scripts/reuse_runs.py"),
+        output:
+            models=group_outputs(study, "model.pt"),
+            records=group_outputs(study, "train.json"),
+        log:
+            f"logs/reuse/{study}/{{setting}}.log",
+        wildcard_constraints:
+            setting=setting_constraint(shared_settings(study)),
+        conda:
+            "../../envs/liegg.yaml"
+        params:
+            study=study,
+            runs=get_setting_runs(study),
+            sources=get_shared_runs(study),
+        script:
+            "../scripts/reuse_runs.py"

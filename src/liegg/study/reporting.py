@@ -185,6 +185,8 @@ def provenance_row(study: str, run: str, record: dict, summary: dict) -> dict:
     row["train_device_name"] = train["device"]["device_name"]
     row["train_seconds"] = record["train_seconds"]
     row["train_job_seconds"] = train["wall_seconds"]
+    # Trained once as another study's identical run, whose job the wall times are of.
+    row["trained_as"] = record.get("reused_from", "")
     row["extract_seconds"] = summary["extract_seconds"]
     row["extract_job_seconds"] = extract["wall_seconds"]
     row["finished_utc"] = extract["finished_utc"]
