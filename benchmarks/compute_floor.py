@@ -139,7 +139,7 @@ def measure(workdir: Path, wall: float, cores: int) -> None:
         liegg = summary["provenance"]["config"]["liegg"]
         record["n_val"] = _split_size(workdir, record)
         for i, value in enumerate(run_flops(record, summary, liegg)):
-            # A run reused from an identical setting of another study trained only once.
+            # A reused run's network trained once, in another study: count only its extraction.
             if i >= 2 or "reused_from" not in record:
                 totals[i] += value
         inside += record["train_seconds"] + summary["extract_seconds"]

@@ -206,7 +206,7 @@ SHARED = _find_shared_settings()
 
 
 def trained_settings(study):
-    """The settings a study trains itself (not those it takes from an earlier study)."""
+    """The settings a study trains itself (not those it takes from another study)."""
     return [s for s in study_settings(study) if (study, s) not in SHARED]
 
 
@@ -214,20 +214,24 @@ def shared_settings(study):
     return [s for s in study_settings(study) if (study, s) in SHARED]
 
 
-def get_shared_files(study, kind):
-    """The source runs' files of a shared setting, seed by seed."""
+def _source_runs(study, setting):
+    """(study, run ids) of the training a shared setting copies, seed by seed."""
+    source_study, source_setting = SHARED[(study, setting)]
+    return source_study, SETTINGS[(source_study, source_setting)]
 
+
+def get_shared_files(study, kind):
     def files(wildcards):
-        source_study, source_setting = SHARED[(study, wildcards.setting)]
-        return [f"results/runs/{source_study}/{run}/{kind}" for run in SETTINGS[(source_study, source_setting)]]
+        source, runs = _source_runs(study, wildcards.setting)
+        return [f"results/runs/{source}/{run}/{kind}" for run in runs]
 
     return files
 
 
 def get_shared_runs(study):
     def runs(wildcards):
-        source_study, source_setting = SHARED[(study, wildcards.setting)]
-        return [f"{source_study}/{run}" for run in SETTINGS[(source_study, source_setting)]]
+        source, ids = _source_runs(study, wildcards.setting)
+        return [f"{source}/{run}" for run in ids]
 
     return runs
 
