@@ -124,8 +124,11 @@ def _start_on_slurm(workdir: Path, out: Path) -> subprocess.Popen:
 
 
 def _training_submitted(workdir: Path) -> bool:
-    logs = workdir / ".snakemake/slurm_logs"
-    return logs.exists() and any(p.name.startswith("rule_train_") for p in logs.iterdir())
+    """A training job is on the cluster and Snakemake has marked its outputs incomplete (it
+    writes the mark after sbatch answers, so a kill on the job's log file alone can come first)."""
+    logs, incomplete = workdir / ".snakemake/slurm_logs", workdir / ".snakemake/incomplete"
+    return (logs.exists() and any(p.name.startswith("rule_train_") for p in logs.iterdir())
+            and incomplete.exists() and any(incomplete.iterdir()))
 
 
 @pytest.fixture(scope="module")
