@@ -349,12 +349,11 @@ def test_every_library_edit_reruns_every_rule_whose_script_imports_it(smoke_run,
     other library modules), so that an edit of one reruns it: read for all jobs at once from
     Snakemake's records, and checked with real edits of the training and the plotting code
     (a plotting edit retrains nothing)."""
-    scripts = _rule_scripts()
-    done = {rule for rule in by_family(planned_jobs(smoke_run.workdir, *SMOKE, "--forceall"))}
-    imports = {rule: _imported_library_files(path, tmp_path) for rule, path in scripts.items() if rule in done}
+    inputs = _library_inputs(smoke_run.workdir)  # a key for every rule family the smoke run ran
+    scripts = {rule: path for rule, path in _rule_scripts().items() if rule in inputs}
+    imports = {rule: _imported_library_files(path, tmp_path) for rule, path in scripts.items()}
     assert len(imports) >= 10 and any("src/liegg/study/training.py" in f for f in imports.values())
-    inputs = _library_inputs(smoke_run.workdir)
-    missed = {rule: sorted(files - inputs.get(rule, set())) for rule, files in imports.items()}
+    missed = {rule: sorted(files - inputs[rule]) for rule, files in imports.items()}
     assert {rule: files for rule, files in missed.items() if files} == {}
     # Two dry runs at a time, each in its own copy of the finished run: one's edit must not
     # be seen by the other's plan.
