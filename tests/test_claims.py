@@ -14,7 +14,7 @@ import pytest
 from workflow_helpers import REPO
 
 from liegg.study import claims, stats
-from liegg.study.claims import evaluate_claims
+from liegg.study.claims import claims_markdown, evaluate_claims
 
 DEPTHS, WIDTHS, SEEDS = (1, 2, 4), (32, 64, 128, 256), (0, 1, 2)
 
@@ -375,3 +375,39 @@ def _csv_lines(rows):
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue().splitlines()
+
+
+# --- Power and robustness: the smallest p a design can give, and the verdict without each seed ---
+
+
+def _trend_claim(**extra):
+    return {"id": "t", "finding": "m falls with width", "test": "trend", "studies": ["s"], "measure": "m",
+            "against": "width", "expect": "falls", **extra}
+
+
+def test_the_smallest_attainable_p_follows_the_design():
+    three = [{"study": "s", "width": w, "seed": s, "m": 1.0 / w} for w in (8, 16, 32) for s in range(3)]
+    row = evaluate_claims([_trend_claim()], {("s", "runs"): three})[0]
+    assert row["p_min"] == pytest.approx(1 / 6) and row["underpowered"]  # 3 settings: 6 orders
+    five = [{"study": "s", "width": w, "seed": s, "m": 1.0 / w} for w in (8, 16, 32, 64, 128) for s in range(3)]
+    row = evaluate_claims([_trend_claim()], {("s", "runs"): five})[0]
+    assert row["p_min"] == pytest.approx(1 / 120) and not row["underpowered"]
+    names = [{"study": "s", "seed": s, "named_algebra": "so2"} for s in range(6)]
+    claim = {"id": "n", "finding": "f", "test": "names", "studies": ["s"], "expected": "so2", "at_least": 0.5}
+    assert evaluate_claims([claim], {("s", "runs"): names})[0]["p_min"] == pytest.approx(0.5**6)
+
+
+def test_a_verdict_that_one_seed_carries_is_fragile():
+    """Seeds 0 and 1 show no trend; seed 2 falls steeply and dominates the seed means."""
+    widths = (8, 16, 32, 64, 128)
+    flat = {0: [1.0, 1.2, 0.9, 1.1, 1.0], 1: [1.1, 0.9, 1.0, 1.2, 0.95]}
+    rows = [{"study": "s", "width": w, "seed": s, "m": flat[s][i]} for s in (0, 1) for i, w in enumerate(widths)]
+    rows += [{"study": "s", "width": w, "seed": 2, "m": 100.0 / w} for w in widths]
+    row = evaluate_claims([_trend_claim()], {("s", "runs"): rows})[0]
+    assert row["verdict"] == "reproduced"
+    assert row["fragile"] and "2:inconclusive" in row["loso"]
+    steady = [{"study": "s", "width": w, "seed": s, "m": 1.0 / w + 0.001 * s} for w in widths for s in range(3)]
+    row = evaluate_claims([_trend_claim()], {("s", "runs"): steady})[0]
+    assert row["verdict"] == "reproduced" and not row["fragile"]
+    assert "fragile: 2:inconclusive" in claims_markdown(
+        evaluate_claims([_trend_claim()], {("s", "runs"): rows}))  # fmt: skip

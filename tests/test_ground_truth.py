@@ -1,9 +1,13 @@
 """LieGG recovers the exactly known symmetries of analytic functions."""
 
+import math
+
+import pytest
 import torch
 
 from liegg import (
     ImageAction,
+    Spectrum,
     VectorAction,
     analyze,
     count_invariant,
@@ -16,7 +20,8 @@ from liegg import (
 )
 from liegg.study import models
 from liegg.study.datasets import o5_target
-from liegg.study.symmetries import candidate_dimensions, candidate_measures, get_symmetry, name_algebra
+from liegg.study.symmetries import candidate_dimensions, candidate_measures, candidate_readings, get_symmetry
+from liegg.study.symmetries import name_algebra
 
 
 def o5_spectrum(f, n=300, dtype=torch.float64):
@@ -104,3 +109,26 @@ def test_angular_moments_of_an_image_name_the_scaling():
     assert measures["bias_scale"] < 0.05 and measures["angle_scale"] < 3  # and it is the scaling
     assert measures["bias_so2"] > 0.99
     assert name_algebra(measures, candidate_dimensions(symmetry.candidates, 2)) == "scale"
+    readings = candidate_readings(result.spectrum, symmetry.candidates)
+    assert readings["rank_scale"] == 1 and readings["learned_scale"] and not readings["learned_so2"]
+    assert readings["contrast_scale"] < 0.01 and readings["contrast_so2"] > 1
+
+
+def test_a_symmetry_second_in_the_spectrum_counts_as_learned():
+    """h1 a rotation tilted by 10 degrees, h2 the scaling, then two directions ten times as
+    sensitive: the naming rule reads the scaling (dimension 1) against h1 alone and finds it 90
+    degrees away; the whole-spectrum reading ranks it second and counts it as learned."""
+    a = math.radians(10)
+    f64 = {"dtype": torch.float64}
+    rotation, scaling = torch.tensor([[0.0, -1.0], [1.0, 0.0]], **f64), torch.eye(2, **f64)
+    shear, stretch = torch.tensor([[0.0, 1.0], [1.0, 0.0]], **f64), torch.tensor([[1.0, 0.0], [0.0, -1.0]], **f64)
+    h = torch.stack([math.cos(a) * rotation + math.sin(a) * shear, scaling,
+                     math.cos(a) * shear - math.sin(a) * rotation, stretch]) / math.sqrt(2)
+    spectrum = Spectrum(torch.ones(4), torch.tensor([0.01, 0.05, 1.0, 1.2], dtype=torch.float64), h, rows=1)
+    symmetry = get_symmetry("rotmnist")
+    readings = candidate_readings(spectrum, symmetry.candidates)
+    measures = candidate_measures(h, spectrum.variances, symmetry.candidates)
+    assert (readings["rank_so2"], readings["rank_scale"], readings["rank_so2_scale"]) == (1, 2, 2)
+    assert readings["learned_algebras"] == "so2 scale so2_scale"
+    assert measures["bias_scale"] == pytest.approx(1.0)  # the one-dimensional scaling is read against h1 alone
+    assert name_algebra(measures, candidate_dimensions(symmetry.candidates, 2)) == "so2_scale"  # the 2-block

@@ -35,9 +35,12 @@ _EXPORTS = {
     "pixel_coordinates": "images",
     "rotate_images": "images",
     "transform_images": "images",
+    "finite_accuracy": "finite",
+    "finite_variance": "finite",
     "LayerOutput": "layers",
     "hidden_layer_count": "layers",
     "layer_outputs": "layers",
+    "closure_defect": "metrics",
     "generator_similarity": "metrics",
     "principal_angles": "metrics",
     "subspace_bias": "metrics",
@@ -48,6 +51,7 @@ _EXPORTS = {
     "count_invariant": "spectral",
     "spectrum": "spectral",
     "spectrum_from_gram": "spectral",
+    "variance_along": "spectral",
 }
 
 __all__ = list(_EXPORTS)

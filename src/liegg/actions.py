@@ -12,7 +12,7 @@ from typing import Protocol, runtime_checkable
 
 import torch
 
-from .images import pixel_coordinates
+from .images import pixel_coordinates, transform_images
 
 __all__ = ["Action", "VectorAction", "ImageAction", "AffineImageAction", "generator_basis"]
 
@@ -32,6 +32,12 @@ class Action(Protocol):
         Tensor of shape ``(D, *x.shape)``: for each basis generator ``A_ab``
         (row-major index ``a * dim + b``) the first-order change of every
         sample, ``d/dt exp(t A_ab) . x`` at ``t = 0`` (up to one overall sign).
+
+    For finite transformations (:func:`liegg.finite_variance`) an action also
+    needs ``act(x, g)``, the inputs moved by a group element ``g`` (``(dim, dim)``),
+    and ``tangent_scale(x)``, the factor between its tangents and
+    ``d/dt exp(tA) . x`` (1 for vectors; ``1 / pixels per unit`` for images,
+    whose derivatives are per pixel).
 
     An action may also have ``basis``, a Tensor ``(D, dim, dim)`` orthonormal in
     the Frobenius inner product: the generators whose tangents ``tangents``
@@ -112,6 +118,24 @@ class VectorAction:
         eye = torch.eye(d, dtype=x.dtype, device=x.device)
         t = torch.einsum("ac,...b->ab...c", eye, v)
         return t.reshape(d * d, *x.shape)
+
+    def tangent_scale(self, x: torch.Tensor) -> float:
+        """The tangents are ``d/dt exp(tA) . x`` times this: 1 (see :func:`liegg.finite_variance`)."""
+        return 1.0
+
+    def act(self, x: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
+        """The group element ``g`` (``(d, d)``) applied to every vector of ``x``: ``v -> g v``.
+
+        Examples
+        --------
+        >>> VectorAction(2).act(torch.tensor([[1.0, 2.0]]), torch.tensor([[0.0, -1.0], [1.0, 0.0]])).tolist()
+        [[-2.0, 1.0]]
+        """
+        d = self.dim
+        if x.shape[-1] % d:
+            raise ValueError(f"input has {x.shape[-1]} features, not a multiple of dim={d}")
+        v = x.reshape(*x.shape[:-1], x.shape[-1] // d, d)
+        return (v @ g.to(x.dtype).T).reshape(x.shape)
 
 
 _CENTRES = ("true", "authors")
@@ -236,6 +260,26 @@ class ImageAction:
         p = torch.tensor([[0.0, 1.0], [-1.0, 0.0]], dtype=h.dtype, device=h.device)
         return p @ h @ p.T
 
+    def unit_pixels(self, x: torch.Tensor) -> float:
+        """Pixels per unit of the coordinates ``u``: ``s`` (``"true"``) or ``max(H, W) // 2`` (``"authors"``)."""
+        height, width = self._images(x[:1]).shape[-2:]
+        if self.centre == "true":
+            return max(max(height, width) - 1, 1) / 2
+        return max(height, width) // 2
+
+    def tangent_scale(self, x: torch.Tensor) -> float:
+        """The tangents are ``d/dt exp(tA) . x`` times this: ``1 / unit_pixels``, since the
+        derivatives are per pixel, not per unit of ``u``."""
+        return 1.0 / self.unit_pixels(x)
+
+    def act(self, x: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
+        """Images resampled by the group element ``g`` (``(2, 2)``, in this action's
+        coordinates) about the centre, bilinearly (:func:`liegg.transform_images`;
+        with ``centre="authors"`` about the true centre, half a pixel from theirs)."""
+        images = self._images(x)
+        g_xy = self.generator_in_xy(g.to(images.dtype))  # a change of basis maps elements as generators
+        return transform_images(images, g_xy).reshape(x.shape)
+
     def tangents(self, x: torch.Tensor) -> torch.Tensor:
         """Tangent images of the four basis generators.
 
@@ -300,6 +344,14 @@ class AffineImageAction(ImageAction):
         p = torch.eye(3, dtype=h.dtype, device=h.device)
         p[:2, :2] = torch.tensor([[0.0, 1.0], [-1.0, 0.0]], dtype=h.dtype, device=h.device)
         return p @ h @ p.T
+
+    def act(self, x: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
+        """Images resampled by the affine element ``g = [[M, c], [0, 1]]`` (``(3, 3)``):
+        ``M`` about the centre, then a shift by ``c`` units of ``u``."""
+        images = self._images(x)
+        g_xy = self.generator_in_xy(g.to(images.dtype))
+        shift = g_xy[:2, 2] * self.unit_pixels(x)
+        return transform_images(images, g_xy[:2, :2], shift=shift).reshape(x.shape)
 
     def tangents(self, x: torch.Tensor) -> torch.Tensor:
         """Tangent images of the six basis generators: ``(6, *x.shape)``."""

@@ -6,7 +6,7 @@ import torch
 
 from .groups import algebra_basis, project_onto_algebra
 
-__all__ = ["symmetry_bias", "subspace_bias", "principal_angles", "generator_similarity"]
+__all__ = ["symmetry_bias", "subspace_bias", "principal_angles", "generator_similarity", "closure_defect"]
 
 
 def symmetry_bias(generators: torch.Tensor, algebra="so") -> torch.Tensor:
@@ -138,3 +138,45 @@ def generator_similarity(generators: torch.Tensor, reference: torch.Tensor) -> t
     ref = reference / torch.linalg.matrix_norm(reference)
     norms = torch.linalg.matrix_norm(generators)
     return (generators * ref).sum(dim=(-2, -1)).abs() / norms
+
+
+def closure_defect(generators: torch.Tensor) -> float:
+    r"""How far the commutators of ``k`` generators fall outside their span.
+
+    With ``V_1 .. V_k`` an orthonormal basis of the span and ``P`` the projection
+    onto it,
+
+    .. math:: \sqrt{\tfrac{1}{\binom{k}{2}} \sum_{i<j} \| (I - P) [V_i, V_j] \|_F^2},
+
+    the root mean square over pairs of the part of each commutator outside the
+    span. 0 exactly when the span is a Lie subalgebra (closed under the
+    bracket), whichever basis of it the generators are; 0 for ``k = 1``. In
+    the units of unit-norm generators: the commutator of two of them is at most
+    ``sqrt(2)`` in norm.
+
+    Parameters
+    ----------
+    generators : Tensor of shape ``(k, d, d)``
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import liegg
+    >>> closure_defect(liegg.so_basis(3)) < 1e-12             # so(3) is an algebra
+    True
+    >>> e = torch.zeros(2, 2, 2); e[0, 0, 1] = 1.0; e[1, 1, 0] = 1.0
+    >>> round(closure_defect(e), 6)                           # [e01, e10] = diag(1, -1) is outside
+    1.414214
+    """
+    v = _span(generators)
+    k, d = len(v), generators.shape[-1]
+    if k < 2:
+        return 0.0
+    m = v.reshape(k, d, d)
+    i, j = torch.triu_indices(k, k, offset=1)
+    brackets = (m[i] @ m[j] - m[j] @ m[i]).reshape(len(i), d * d)
+    outside = brackets - (brackets @ v.T) @ v
+    return float(outside.pow(2).sum(dim=1).mean().sqrt())

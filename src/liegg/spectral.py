@@ -9,7 +9,7 @@ import torch
 
 from ._checks import check_tensor
 
-__all__ = ["Spectrum", "spectrum", "spectrum_from_gram", "count_invariant"]
+__all__ = ["Spectrum", "spectrum", "spectrum_from_gram", "count_invariant", "variance_along"]
 
 
 @dataclass(frozen=True)
@@ -194,3 +194,48 @@ def count_invariant(variances: torch.Tensor, rtol: float, min_gap: float = 10.0,
                 stacklevel=2,
             )
     return count
+
+
+def variance_along(spectrum: Spectrum, generators: torch.Tensor) -> torch.Tensor:
+    r"""Symmetry variance along given directions: their Rayleigh quotients.
+
+    .. math:: \lambda(G) = \sum_i \lambda_i \langle h_i, G \rangle_F^2 / \|G\|_F^2,
+
+    the mean squared directional derivative of the outputs along ``G``, the same
+    number a row ``h_i`` of the spectrum has as its ``lambda_i``. A candidate
+    need not be one of the ``h_i``: a generator half in ``h_1`` and half in
+    ``h_2`` has the mean of their variances. The mean over an orthonormal basis
+    of an algebra is the algebra's (basis-free) block variance.
+
+    Parameters
+    ----------
+    spectrum : Spectrum
+    generators : Tensor of shape ``(n, d, d)``
+        In the span of the spectrum's generators (for an action with a
+        ``basis``, combinations of it).
+
+    Returns
+    -------
+    Tensor of shape ``(n,)``, float64.
+
+    Examples
+    --------
+    >>> s = Spectrum(torch.ones(2), torch.tensor([1.0, 9.0], dtype=torch.float64),
+    ...              torch.eye(2, dtype=torch.float64).reshape(2, 1, 2), rows=1)
+    >>> variance_along(s, torch.tensor([[[1.0, 1.0]]])).tolist()   # half of each
+    [5.0]
+    """
+    h = spectrum.generators.to(torch.float64).reshape(len(spectrum.generators), -1)
+    check_tensor(generators, "generators", ndim=3)
+    g = generators.to(torch.float64).reshape(len(generators), -1)
+    if g.shape[1] != h.shape[1]:
+        raise ValueError(f"generators must be {tuple(spectrum.generators.shape[1:])} matrices, got {tuple(generators.shape[1:])}")
+    norms = g.pow(2).sum(dim=1)
+    if (norms == 0).any():
+        raise ValueError("a generator is zero: it has no direction")
+    coeffs = g @ h.T  # (n, D)
+    outside = norms - coeffs.pow(2).sum(dim=1)
+    if (outside > 1e-8 * norms).any():
+        raise ValueError("a generator lies partly outside the span of the spectrum's generators "
+                         "(for an action with a basis, use combinations of action.basis)")
+    return (coeffs.pow(2) @ spectrum.variances.to(torch.float64)) / norms

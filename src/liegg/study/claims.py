@@ -16,7 +16,7 @@ import numpy as np
 
 from .stats import ALPHA, MIN_SETTINGS, compare_test, names_test, share_test, trend_test, verdict
 
-__all__ = ["IDENTITY_COLUMNS", "CLAIM_COLUMNS", "criterion", "evaluate_claims", "claims_markdown"]
+__all__ = ["IDENTITY_COLUMNS", "CLAIM_COLUMNS", "POWER_LEVEL", "criterion", "evaluate_claims", "claims_markdown"]
 
 #: Columns that identify a run's setting (with ``seed``, the run itself); those
 #: a table lacks count as empty. ``layer`` only exists in ``layers.csv``.
@@ -25,8 +25,11 @@ IDENTITY_COLUMNS = ("study", "task", "arch", "depth", "width", "kernel_size", "r
 CLAIM_COLUMNS = (
     "id", "finding", "test", "studies", "table", "measure", "against", "within", "below", "at_least",
     "regime", "baseline", "expect", "expected", "statistic", "value", "p_value", "p_other", "method",
-    "n_settings", "n_seeds", "seeds_agree", "n_groups", "verdict", "criterion", "note",
+    "n_settings", "n_seeds", "seeds_agree", "n_groups", "verdict", "p_min", "underpowered", "loso", "fragile",
+    "criterion", "note",
 )  # fmt: skip
+#: A claim whose design cannot reach a p-value below this (whatever the data) is underpowered.
+POWER_LEVEL = 0.01
 
 
 def criterion(claim: dict) -> str:
@@ -211,6 +214,9 @@ def evaluate_claims(claims: list[dict], tables: dict, rng_seed: int = 0) -> list
     -------
     list of dict
         Keys :data:`CLAIM_COLUMNS`; empty strings where a key does not apply.
+        ``p_min`` is the smallest p-value the design can give (``underpowered`` when it is
+        above :data:`POWER_LEVEL`); ``loso`` the verdict without each seed in turn
+        (``seed:verdict``), and ``fragile`` is True when any of them differs from the verdict.
 
     Raises
     ------
@@ -227,6 +233,8 @@ def evaluate_claims(claims: list[dict], tables: dict, rng_seed: int = 0) -> list
     >>> out = evaluate_claims([claim], {("s", "runs"): rows})[0]
     >>> out["value"], round(out["p_value"], 4), out["verdict"], out["n_settings"], out["seeds_agree"]
     (-1.0, 0.0083, 'reproduced', 5, 3)
+    >>> round(out["p_min"], 4), out["underpowered"], out["loso"], out["fragile"]   # 1 of 5! orders
+    (0.0083, False, '0:reproduced 1:reproduced 2:reproduced', False)
     """
     ids = [c.get("id") for c in claims]
     if len(set(ids)) != len(ids):
@@ -235,14 +243,14 @@ def evaluate_claims(claims: list[dict], tables: dict, rng_seed: int = 0) -> list
     for claim in claims:
         rows = _claim_rows(claim, tables)
         seed = zlib.crc32(f"{rng_seed}:{claim['id']}".encode())
-        result, notes = _evaluate(claim, rows, seed)
-        if result is not None and result.note:
-            notes.insert(0, result.note)
-        total_seeds = len({_key(r.get("seed")) for r in rows})
-        outcome = verdict(result, claim["test"], claim.get("at_least"), total_seeds) if result else "inconclusive"
+        result, notes, outcome = _judge(claim, rows, seed)
+        # The verdict again without each seed in turn: one seed must not decide it.
+        seeds = sorted({_key(r.get("seed")) for r in rows}, key=lambda k: (len(k), k))
+        loso = {s: _judge(claim, [r for r in rows if _key(r.get("seed")) != s], seed)[2] for s in seeds}
         row = {column: "" for column in CLAIM_COLUMNS}
         row.update({k: claim[k] for k in CLAIM_COLUMNS if k in claim and k != "studies"})
         nan = math.nan
+        p_min = result.p_min if result else nan
         row.update(
             studies=", ".join(claim["studies"]), table=claim.get("table", "runs"), measure=_measure(claim),
             statistic=_statistic_name(claim), value=result.value if result else nan,
@@ -250,10 +258,24 @@ def evaluate_claims(claims: list[dict], tables: dict, rng_seed: int = 0) -> list
             method=result.method if result else "", n_settings=result.n_settings if result else 0,
             n_seeds=result.n_seeds if result else 0, seeds_agree=result.seeds_agree if result else 0,
             n_groups=result.n_groups if result and claim["test"] == "trend" else "",
-            verdict=outcome, criterion=criterion(claim), note="; ".join(notes),
+            verdict=outcome, p_min=p_min, underpowered=bool(math.isfinite(p_min) and p_min > POWER_LEVEL),
+            loso=" ".join(f"{s}:{v}" for s, v in loso.items()), fragile=any(v != outcome for v in loso.values()),
+            criterion=criterion(claim), note="; ".join(notes),
         )  # fmt: skip
         out.append(row)
     return out
+
+
+def _judge(claim: dict, rows: list[dict], rng_seed) -> tuple[object, list[str], str]:
+    """(test result or None, notes, verdict) of one claim on some rows."""
+    if not rows:
+        return None, ["no rows"], "inconclusive"
+    result, notes = _evaluate(claim, rows, rng_seed)
+    if result is not None and result.note:
+        notes.insert(0, result.note)
+    total_seeds = len({_key(r.get("seed")) for r in rows})
+    outcome = verdict(result, claim["test"], claim.get("at_least"), total_seeds) if result else "inconclusive"
+    return result, notes, outcome
 
 
 # --- Markdown ------------------------------------------------------------------------------
@@ -278,6 +300,26 @@ def _md_cell(value) -> str:
     return _md_number(value).replace("|", "\\|").replace("\n", " ")
 
 
+def _flag(value) -> bool:
+    return str(value).strip().lower() in ("true", "1")
+
+
+def _power(row: dict) -> str:
+    """The smallest attainable p-value, marked when the design cannot reach POWER_LEVEL."""
+    text = _md_number(row.get("p_min", ""))
+    return f"{text} (underpowered)" if _flag(row.get("underpowered")) else text
+
+
+def _robustness(row: dict) -> str:
+    """``fragile (seed:verdict ...)`` when dropping a seed changes the verdict, else ``same``."""
+    if row.get("loso") in (None, ""):
+        return ""
+    if not _flag(row.get("fragile")):
+        return "same"
+    changed = [item for item in str(row["loso"]).split() if item.split(":", 1)[1] != row.get("verdict")]
+    return "fragile: " + ", ".join(changed)
+
+
 def claims_markdown(rows: list[dict], title: str = "Claims") -> str:
     """A GitHub Markdown table of :func:`evaluate_claims` rows (numbers to 3
     significant digits), followed by the verdict rule of each claim.
@@ -286,18 +328,19 @@ def claims_markdown(rows: list[dict], title: str = "Claims") -> str:
     --------
     >>> row = {"id": "c", "finding": "x falls", "test": "trend", "statistic": "Spearman rho",
     ...        "value": -0.912345, "p_value": 0.0083, "p_other": 1.0, "n_settings": 5, "n_seeds": 3,
-    ...        "seeds_agree": 3, "verdict": "reproduced", "note": "", "criterion": "reproduced if ..."}
+    ...        "seeds_agree": 3, "verdict": "reproduced", "note": "", "criterion": "reproduced if ...",
+    ...        "p_min": 0.0083, "underpowered": False, "loso": "0:reproduced 1:inconclusive", "fragile": True}
     >>> print(claims_markdown([row]).splitlines()[4])
-    | c | x falls | trend | Spearman rho | -0.912 | 0.0083 | 1 | 5 | 3 of 3 | reproduced |  |
+    | c | x falls | trend | Spearman rho | -0.912 | 0.0083 | 1 | 5 | 3 of 3 | reproduced | 0.0083 | fragile: 1:inconclusive |  |
     """
     header = ["id", "finding", "test", "statistic", "value", "p (expected side)", "p (other side)", "settings",
-              "seeds agreeing", "verdict", "note"]  # fmt: skip
+              "seeds agreeing", "verdict", "smallest p possible", "without one seed", "note"]  # fmt: skip
     lines = [f"# {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in rows:
         agree = f"{_md_number(row.get('seeds_agree'))} of {_md_number(row.get('n_seeds'))}"
         cells = [row.get("id"), row.get("finding"), row.get("test"), row.get("statistic"), row.get("value"),
                  row.get("p_value"), row.get("p_other"), row.get("n_settings"), agree, row.get("verdict"),
-                 row.get("note", "")]  # fmt: skip
+                 _power(row), _robustness(row), row.get("note", "")]  # fmt: skip
         lines.append("| " + " | ".join(_md_cell(c if c is not None else "") for c in cells) + " |")
     lines += ["", f"Verdict rules (exact tests, one-sided level {ALPHA:g}; see liegg.study.stats):", ""]
     lines += [f"- `{row.get('id')}`: {row.get('criterion', '')}" for row in rows]

@@ -7,10 +7,14 @@ import time
 import torch
 
 from ..analysis import Analysis, DegenerateSpectrum, analyze
+from ..metrics import closure_defect
 from ..spectral import Spectrum
+from .catalogue import found_dimension
+from .finite_checks import finite_checks, finite_families
 from .splits import liegg_samples
-from .symmetries import candidate_dimensions, candidate_measures, get_symmetry, name_algebra, reference_algebra
-from .symmetries import task_action, true_algebra
+from .symmetries import candidate_dimensions, candidate_measures, candidate_readings, get_symmetry, name_algebra
+from .symmetries import reference_algebra, task_action, true_algebra
+from .tasks import get_task
 
 __all__ = ["extract_run", "summarize", "analyze_run"]
 
@@ -72,8 +76,23 @@ def extract_run(
     x = liegg_samples(data, spec).to(device=device, dtype=torch.float32)
     start = time.perf_counter()
     result = analyze_run(model.to(device), x, spec)
-    summary = {**summarize(result, spec), "extract_seconds": time.perf_counter() - start, "device": str(device)}
+    summary = {**summarize(result, spec), **finite_check_run(model, data, spec, result, device),
+               "extract_seconds": time.perf_counter() - start, "device": str(device)}  # fmt: skip
     return result.spectrum, result.bias, summary
+
+
+def finite_check_run(model, data: dict, spec: dict, result: Analysis, device) -> dict:
+    """:func:`liegg.study.finite_checks.finite_checks` of a run on its test split."""
+    dataset = spec.get("dataset", {})
+    symmetry = get_symmetry(spec["task"], dataset)
+    action = task_action(spec["task"], spec["liegg"].get("action"), dataset)
+    x = data["x_test"].to(device=device, dtype=torch.float32)
+    classifier = get_task(spec["task"]).loss == "cross_entropy"
+    labels = data["y_test"].to(device) if classifier else None
+    families = finite_families(spec["task"], action, symmetry.candidates, x)
+    learned = result.generators[: result.algebra_dim]
+    return finite_checks(model, x, labels, action, families, learned, float(result.variances.mean()),
+                         spec["liegg"], classifier)  # fmt: skip
 
 
 def summarize(result: Analysis, spec: dict) -> dict:
@@ -88,9 +107,13 @@ def summarize(result: Analysis, spec: dict) -> dict:
     variance), ``rel_lambda_k``, ``gap_ratio`` (the (k+1)-th over the k-th;
     NaN when k = D), ``bias_block_k`` (:func:`liegg.subspace_bias` of the k
     most invariant generators: the block, whichever basis of it the spectrum
-    returned); then, per candidate algebra of the task,
-    ``bias_<candidate>``, ``angle_<candidate>`` (degrees) and
-    ``gap_<candidate>`` (see :func:`liegg.study.symmetries.candidate_measures`),
+    returned); ``closure_k`` (:func:`liegg.closure_defect` of those k),
+    ``found_dim`` (:func:`liegg.study.catalogue.found_dimension`) and
+    ``closure_found`` (of the found block; NaN when none is found); then, per
+    candidate algebra of the task, ``bias_<candidate>``, ``angle_<candidate>``
+    (degrees) and ``gap_<candidate>`` (see
+    :func:`liegg.study.symmetries.candidate_measures`), the readings of the whole
+    spectrum of :func:`liegg.study.symmetries.candidate_readings`,
     ``true_algebra`` (or ``none``) and ``named_algebra``, the candidate
     LieGG names (see :func:`liegg.study.symmetries.name_algebra`).
 
@@ -107,6 +130,7 @@ def summarize(result: Analysis, spec: dict) -> dict:
     candidates = get_symmetry(spec["task"], spec.get("dataset")).candidates
     measures = candidate_measures(result.generators, v, candidates)
     dimensions = candidate_dimensions(candidates, result.generators.shape[-1])
+    found, _ = found_dimension(v.numpy())
     return {
         "rows": result.rows,
         "lambda_min": float(v[0]),
@@ -119,7 +143,11 @@ def summarize(result: Analysis, spec: dict) -> dict:
         "rel_lambda_k": float(rel[k - 1]),
         "gap_ratio": float(v[k] / v[k - 1]) if k < len(v) else float("nan"),
         "bias_block_k": result.subspace_bias,
+        "closure_k": closure_defect(result.generators[:k]),
+        "found_dim": found,
+        "closure_found": closure_defect(result.generators[:found]) if found else float("nan"),
         **measures,
+        **candidate_readings(result.spectrum, candidates),
         "true_algebra": true_algebra(spec["task"], spec.get("dataset", {})) or "none",
         "named_algebra": name_algebra(measures, dimensions),
     }

@@ -76,6 +76,10 @@ class TestResult:
         Groups used (trend).
     method : str
         How the p-values were computed.
+    p_min : float
+        The smallest p-value on the expected side this design can give (settings x
+        seeds x test), whatever the data: the observed statistic at the extreme of the
+        null distribution. NaN for share.
     note : str
         Why no verdict can be given, when none can ('' otherwise).
     """
@@ -89,6 +93,7 @@ class TestResult:
     n_groups: int = 1
     method: str = ""
     note: str = ""
+    p_min: float = math.nan
 
 
 def spearman(x, y) -> float:
@@ -132,6 +137,12 @@ def _one_sided(null: np.ndarray, observed: float, sign: int) -> tuple[float, flo
     toward = float(np.mean(sign * null >= sign * observed - tol))
     away = float(np.mean(-sign * null >= -sign * observed - tol))
     return toward, away
+
+
+def _smallest_p(null: np.ndarray, sign: int) -> float:
+    """The p-value on side ``sign`` of the most extreme value the null distribution holds."""
+    extreme = float(np.max(sign * null)) * sign
+    return _one_sided(null, extreme, sign)[0]
 
 
 def _group_orders(values: np.ndarray, x: np.ndarray, rng, exact: bool, n_draws: int) -> np.ndarray:
@@ -209,7 +220,8 @@ def trend_test(x, y, seed_ids, sign: int, *, groups=None, settings=None, rng_see
                 rhos.append(spearman(setting_x[s], [v.mean() for v in values]))
         value = np.nanmean(rhos) if rhos and np.isfinite(rhos).any() else math.nan
         agree += int(math.isfinite(value) and sign * value > 0)
-    return TestResult(observed, p_value, p_other, sum(len(s) for s in used), n_seeds, agree, len(used), method)
+    return TestResult(observed, p_value, p_other, sum(len(s) for s in used), n_seeds, agree, len(used), method,
+                      p_min=_smallest_p(null, sign))
 
 
 def compare_test(regime, baseline, seed_ids, sign: int) -> TestResult:
@@ -248,7 +260,8 @@ def compare_test(regime, baseline, seed_ids, sign: int) -> TestResult:
     null = flips @ (weights * per_seed)
     p_value, p_other = _one_sided(null, observed, sign)
     agree = int((sign * per_seed > 0).sum())
-    return TestResult(observed, p_value, p_other, len(diff) // max(n, 1), n, agree, 1, method)
+    return TestResult(observed, p_value, p_other, len(diff) // max(n, 1), n, agree, 1, method,
+                      p_min=_smallest_p(null, sign))
 
 
 def share_test(y, seed_ids, settings, below: float, at_least: float) -> TestResult:
@@ -291,7 +304,8 @@ def names_test(named, expected: str, seed_ids, at_least: float) -> TestResult:
     p_value = binomtest(k, n, at_least, alternative="greater").pvalue
     p_other = binomtest(k, n, at_least, alternative="less").pvalue
     agree = sum(int(hits[np.array([s == seed for s in seeds])].mean() >= at_least) for seed in set(seeds))
-    return TestResult(k / n, float(p_value), float(p_other), n, len(set(seeds)), agree, 1, f"exact binomial, {n} runs")
+    return TestResult(k / n, float(p_value), float(p_other), n, len(set(seeds)), agree, 1, f"exact binomial, {n} runs",
+                      p_min=float(at_least**n))
 
 
 def verdict(test: TestResult, kind: str, at_least: float | None = None, n_seeds_total: int | None = None) -> str:

@@ -21,10 +21,12 @@ import torch
 from ..actions import AffineImageAction, ImageAction, VectorAction
 from ..groups import algebra_basis
 from ..metrics import principal_angles, subspace_bias
+from ..spectral import Spectrum, variance_along
 
 __all__ = [
     "Symmetry", "SYMMETRIES", "get_symmetry", "task_action", "true_algebra", "reference_algebra",
-    "candidate_dimensions", "candidate_measures", "name_algebra", "NAMING_MAX_BIAS", "NAMING_MIN_GAP",
+    "candidate_dimensions", "candidate_measures", "candidate_readings", "name_algebra", "NAMING_MAX_BIAS",
+    "NAMING_MIN_GAP", "LEARNED_MAX_CONTRAST",
 ]  # fmt: skip
 
 _ROTATION = torch.tensor([[[0.0, -1.0], [1.0, 0.0]]], dtype=torch.float64) / math.sqrt(2)
@@ -46,6 +48,11 @@ _TRANSLATIONS[0, 0, 2] = _TRANSLATIONS[1, 1, 2] = 1.0
 NAMING_MAX_BIAS = 0.2
 #: ... and the (k+1)-th variance is at least this many times the k-th.
 NAMING_MIN_GAP = 2.0
+
+
+#: A candidate counts as learned, wherever it lies in the spectrum, when the directions
+#: outside it change the outputs at least NAMING_MIN_GAP times more than its own do.
+LEARNED_MAX_CONTRAST = 1 / NAMING_MIN_GAP
 
 
 @dataclass(frozen=True)
@@ -169,6 +176,58 @@ def candidate_measures(generators: torch.Tensor, variances: torch.Tensor, candid
         out[f"angle_{name}"] = math.degrees(float(principal_angles(block, algebra).max()))
         out[f"gap_{name}"] = float(variances[k] / variances[k - 1]) if k < len(variances) else float("nan")
     return out
+
+
+def candidate_readings(spectrum: Spectrum, candidates: dict) -> dict:
+    """Where each candidate algebra lies in the whole spectrum, not only in its first ``k`` directions.
+
+    For a candidate ``C`` of dimension ``k`` (orthonormal basis ``B_1 .. B_k``):
+    ``lambda(C)``, the mean of :func:`liegg.variance_along` over its basis (the
+    variance of its block, whichever basis); ``rel_var_<name>`` = ``lambda(C)``
+    over the mean of all ``D`` variances; ``rank_<name>``, the fewest most invariant
+    generators whose span holds more than half of ``C`` (mean squared projection of
+    its basis; 1 when ``C`` lies mostly along ``h_1``);
+    ``contrast_<name>`` = ``lambda(C)`` over the mean variance of the ``D - k``
+    directions orthogonal to ``C``; ``learned_<name>``, True when the contrast is
+    at most :data:`LEARNED_MAX_CONTRAST`. ``learned_algebras``: the learned
+    candidates, space separated (``none`` when none is).
+
+    Examples
+    --------
+    >>> import torch
+    >>> eye = torch.eye(4, dtype=torch.float64)
+    >>> h = torch.stack([eye[1] - eye[2], eye[0] + eye[3], eye[1] + eye[2], eye[0] - eye[3]]).reshape(4, 2, 2) / 2**0.5
+    >>> s = Spectrum(torch.ones(4), torch.tensor([0.01, 0.1, 1.0, 1.0], dtype=torch.float64), h, rows=1)
+    >>> r = candidate_readings(s, SYMMETRIES["rotmnist"].candidates)   # scaling second: learned all the same
+    >>> r["rank_scale"], round(r["contrast_scale"], 3), r["learned_scale"], r["learned_algebras"]
+    (2, 0.149, True, 'so2 scale so2_scale')
+    """
+    d = spectrum.generators.shape[-1]
+    variances = spectrum.variances.to(torch.float64)
+    total, mean = float(variances.sum()), float(variances.mean())
+    out, learned = {}, []
+    for name, algebra in candidates.items():
+        basis = algebra_basis(algebra, d, dtype=torch.float64)
+        k = len(basis)
+        block = float(variance_along(spectrum, basis).mean())
+        rest = (total - k * block) / (len(variances) - k) if k < len(variances) else float("nan")
+        contrast = block / rest if rest > 0 else float("inf")
+        out[f"rel_var_{name}"] = block / mean
+        out[f"rank_{name}"] = _span_rank(spectrum.generators, basis)
+        out[f"contrast_{name}"] = contrast
+        out[f"learned_{name}"] = bool(contrast <= LEARNED_MAX_CONTRAST)
+        if out[f"learned_{name}"]:
+            learned.append(name)
+    out["learned_algebras"] = " ".join(learned) or "none"
+    return out
+
+
+def _span_rank(generators: torch.Tensor, basis: torch.Tensor) -> int:
+    """The smallest m with more than half of the candidate in span(h_1 .. h_m)."""
+    h = generators.to(torch.float64).reshape(len(generators), -1)
+    b = basis.reshape(len(basis), -1)
+    captured = (b @ h.T).pow(2).cumsum(dim=1).mean(dim=0)  # (D,): share of C in the first m
+    return 1 + int((captured <= 0.5).sum())
 
 
 def name_algebra(measures: dict, dimensions: dict) -> str:
