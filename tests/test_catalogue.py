@@ -95,7 +95,9 @@ def _tables(named, variances, truth="so3", k=3):
             "arch": np.array(["mlp"] * len(named)), "true_algebra": np.array([truth] * len(named)),
             "named_algebra": np.array(named), "algebra_dim": np.array([k] * len(named)),
             f"angle_{truth}": np.array([2.0 + i for i in range(len(named))]),
-            f"bias_{truth}": np.array([0.1] * len(named))}  # fmt: skip
+            f"bias_{truth}": np.array([0.1] * len(named)),
+            "learned_algebras": np.array(named), "closure_found": np.array([1e-3] * len(named)),
+            f"rank_{truth}": np.array([1] * len(named)), f"rel_var_{truth}": np.array([0.01] * len(named))}  # fmt: skip
     spectra = {"run": np.repeat(runs["run"], len(variances[0])),
                "index": np.tile(np.arange(len(variances[0])), len(named)),
                "variance": np.concatenate([np.asarray(v, dtype=float) for v in variances])}  # fmt: skip
@@ -116,6 +118,13 @@ def test_catalogue_rows_count_what_each_network_found():
     upright = catalogue_row("u", *_tables(["none"], [blurred], truth="none", k=1))
     assert upright["verdict"] == "found" and upright["true_dim"] == 0 and upright["angle_true_max"] == ""
     assert "| u | so3, mlp | none | 0 of 9 |" in catalogue_markdown([upright])
+    assert (row["runs_learned_true"], row["learned"], row["verdict_whole"]) == (1, "none:1 so3:1", "partly")
+    assert upright["verdict_whole"] == "found" and upright["px_verdict_whole"] == ""
+    runs, spectra = _tables(["translations", "se2"], [found, found], truth="translations", k=2)
+    runs["px_learned_algebras"], runs["px_rank_translations"] = np.array(["translations", "none"]), np.array([1, 3])
+    shifted = catalogue_row("s", runs, spectra)
+    assert (shifted["px_runs_learned_true"], shifted["px_rank_true"], shifted["px_verdict_whole"]) == (1, "1 3", "partly")
+    assert "| partly (per pixel: partly) |" in catalogue_markdown([shifted])
 
 
 def test_a_study_of_mixed_data_is_refused():

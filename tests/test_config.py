@@ -120,6 +120,15 @@ CASES = {
     "trend claim without its setting": (_drop(("claims", 1, "against")), "claims[1]", "'against' is a required property"),
     "claim of an unknown study": (_set(("claims", 0, "studies"), ["nope"]), "claims[0].studies", "no study 'nope'"),
     "share above one": (_set(("claims", 0, "at_least"), 1.5), "claims[0].at_least", "maximum of 1"),
+    # a claim that names no column of its table stops at parse time, not after the run
+    "claim measure misspelt": (_set(("claims", 1, "measure"), "lamda_min"), "claims[1]", "no column 'lamda_min'"),
+    "claim setting misspelt": (_set(("claims", 2, "against"), "ntrain"), "claims[2]", "no column 'ntrain'"),
+    "layer claim measure of runs only": (_set(("claims", 3, "measure"), "test_accuracy"), "claims[3]",
+                                         "no column 'test_accuracy' in its layers table"),
+    "agreement of an unknown candidate": (_set(("claims", 6, "candidates"), ["so2", "so3"]), "claims[6]",
+                                          "no column 'rel_var_so3'"),
+    "agreement without candidates": (_drop(("claims", 6, "candidates")), "claims[6]", "'candidates' is a required"),
+    "duplicate claim id": (_set(("claims", 2, "id"), "mlp_lambda_vs_parameters"), "claims[2].id", "used twice"),
     # the catalogue: new tasks, shifted digits, the catalogue and the tutorial
     "misspelt new task": (_set((*STUDY, "task"), "lorenz"), f"{S}.task", "is not one of ['o5', 'lorentz'"),
     "shift on a vector task": (_set((*STUDY, "dataset", "translate"), 2), f"{S}.dataset.translate", "does not apply"),

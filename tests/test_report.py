@@ -147,7 +147,9 @@ def test_report_holds_the_tables_config_runtimes_and_provenance(smoke_report):
     summary = {Path(p).stem for p in categories["Workflow summary"]["Other"]}
     assert summary == {"config", "runtimes", "provenance"}
     # the figures of several studies and the claims table have a category of their own
-    assert categories["Studies"]["Figures"] == sorted(f"figures/{name}.png" for name in [*config["figures"], "catalogue"])
+    finite = [f"{name}_finite" for name, figure in config["figures"].items() if figure["kind"] == "controls"]
+    assert categories["Studies"]["Figures"] == sorted(f"figures/{name}.png"
+                                                      for name in [*config["figures"], *finite, "catalogue"])
     assert categories["Studies"]["Claims"] == ["results/report/claims.html"]
     assert categories["Studies"]["Catalogue"] == ["results/report/catalogue.html"]
     assert categories["Tutorial"]["Figures"] == ["figures/own_model.png"]

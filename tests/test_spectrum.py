@@ -64,3 +64,25 @@ def test_the_sign_of_a_rotation_generator_is_stable_under_noise():
         h = spectrum(E).generators[0]
         signs.add(tuple(torch.sign(h.flatten()).tolist()[1:3]))
     assert signs == {(1.0, -1.0)}  # always [[0, +], [-, 0]]
+
+
+def test_rescaled_spectrum_is_the_generalised_eigenproblem():
+    """Variances per unit of the new length: the eigenvalues of Q against diag(scales)^2."""
+    import scipy.linalg
+
+    from liegg import AffineImageAction, rescale_spectrum, spectrum_from_gram
+
+    g = torch.Generator().manual_seed(0)
+    a = torch.randn(40, 6, dtype=torch.float64, generator=g)
+    basis = AffineImageAction().basis
+    sp = spectrum_from_gram(a.T @ a, 40, basis)
+    scales = torch.tensor([8.0, 8.0, 8.0, 8.0, 13.5, 13.5], dtype=torch.float64)
+    out = rescale_spectrum(sp, scales, basis)
+    want = scipy.linalg.eigh((a.T @ a / 40).numpy(), torch.diag(scales**2).numpy(), eigvals_only=True)
+    assert torch.allclose(out.variances, torch.from_numpy(want), rtol=1e-10)
+    assert torch.allclose(torch.linalg.matrix_norm(out.generators), torch.ones(6, dtype=torch.float64))
+    same = rescale_spectrum(sp, torch.full((6,), 2.0, dtype=torch.float64), basis)  # one unit for all
+    assert torch.allclose(same.variances, sp.variances / 4, rtol=1e-10)
+    assert torch.allclose(same.generators.abs(), sp.generators.abs(), atol=1e-8)
+    with pytest.raises(ValueError, match="positive"):
+        rescale_spectrum(sp, torch.zeros(6), basis)

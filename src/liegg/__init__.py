@@ -35,7 +35,9 @@ _EXPORTS = {
     "pixel_coordinates": "images",
     "rotate_images": "images",
     "transform_images": "images",
+    "FiniteCheck": "finite",
     "finite_accuracy": "finite",
+    "finite_check": "finite",
     "finite_variance": "finite",
     "LayerOutput": "layers",
     "hidden_layer_count": "layers",
@@ -51,6 +53,7 @@ _EXPORTS = {
     "count_invariant": "spectral",
     "spectrum": "spectral",
     "spectrum_from_gram": "spectral",
+    "rescale_spectrum": "spectral",
     "variance_along": "spectral",
 }
 

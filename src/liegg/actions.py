@@ -272,6 +272,16 @@ class ImageAction:
         derivatives are per pixel, not per unit of ``u``."""
         return 1.0 / self.unit_pixels(x)
 
+    def displacements(self, x: torch.Tensor) -> torch.Tensor:
+        """Root-mean-square motion of the pixels (in pixels, over the grid) per unit ``t`` of
+        each basis generator: ``(4,)``, float64. For ``e_ab`` a pixel moves by ``u_b`` along
+        axis ``a``; on a square grid the four are equal, so per unit of motion and per unit
+        Frobenius norm rank gl(2) alike. See :func:`liegg.rescale_spectrum`."""
+        height, width = self._images(x[:1]).shape[-2:]
+        u = self.coordinates(height, width, dtype=torch.float64).reshape(2, -1)
+        rms = u.pow(2).mean(dim=1).sqrt() * self.unit_pixels(x)  # per coordinate b
+        return rms.repeat(2)  # index a * 2 + b
+
     def act(self, x: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
         """Images resampled by the group element ``g`` (``(2, 2)``, in this action's
         coordinates) about the centre, bilinearly (:func:`liegg.transform_images`;
@@ -344,6 +354,19 @@ class AffineImageAction(ImageAction):
         p = torch.eye(3, dtype=h.dtype, device=h.device)
         p[:2, :2] = torch.tensor([[0.0, 1.0], [-1.0, 0.0]], dtype=h.dtype, device=h.device)
         return p @ h @ p.T
+
+    def displacements(self, x: torch.Tensor) -> torch.Tensor:
+        """As :meth:`ImageAction.displacements`, for the six generators: ``(6,)``. A
+        translation moves every pixel by ``unit_pixels`` (half the image), more than the RMS
+        motion of a unit linear generator (0.6 of that on a square grid).
+
+        Examples
+        --------
+        >>> [round(v, 2) for v in AffineImageAction().displacements(torch.zeros(1, 28, 28)).tolist()]
+        [8.08, 8.08, 8.08, 8.08, 13.5, 13.5]
+        """
+        linear = super().displacements(x)
+        return torch.cat([linear, torch.full((2,), float(self.unit_pixels(x)), dtype=torch.float64)])
 
     def act(self, x: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
         """Images resampled by the affine element ``g = [[M, c], [0, 1]]`` (``(3, 3)``):

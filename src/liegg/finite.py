@@ -10,6 +10,8 @@ so the two measures share units and can be ranked side by side.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import torch
 
 from ._checks import check_tensor
@@ -17,7 +19,7 @@ from ._modes import eval_mode
 from .groups import expm
 from .polarization import _output_function
 
-__all__ = ["finite_variance", "finite_accuracy"]
+__all__ = ["FiniteCheck", "finite_check", "finite_variance", "finite_accuracy"]
 
 
 def _check_finite_args(x, action, generators, t):
@@ -41,7 +43,69 @@ def _elements(generators: torch.Tensor, ts: torch.Tensor) -> torch.Tensor:
     return torch.stack([expm(g.to(torch.float64), ts) for g in generators])
 
 
+class FiniteCheck(NamedTuple):
+    """What :func:`finite_check` measured: ``variance`` ``(n, T)`` (see
+    :func:`finite_variance`) and ``accuracy`` ``(n, T)`` or None without labels."""
+
+    variance: torch.Tensor
+    accuracy: torch.Tensor | None
+
+
 @torch.no_grad()
+def finite_check(model, x, action, generators, t, labels=None, outputs="each", normalize=False,
+                 chunk_size=1024) -> FiniteCheck:  # fmt: skip
+    """:func:`finite_variance` and, given ``labels``, :func:`finite_accuracy` from one
+    forward pass per element and chunk (the variance of the outputs LieGG differentiates,
+    the accuracy of the model's own argmax). Shapes ``(n, T)``, or ``(n,)`` for a scalar ``t``.
+
+    Examples
+    --------
+    >>> import torch, liegg
+    >>> model = lambda x: torch.stack([x.norm(dim=1), 1 - x.norm(dim=1)], dim=1)
+    >>> check = finite_check(model, torch.tensor([[2.0, 0.0]]), liegg.VectorAction(2), liegg.so_basis(2),
+    ...                      1.0, labels=torch.tensor([0]))
+    >>> check.accuracy.tolist(), bool(check.variance.abs().max() < 1e-10)
+    ([1.0], True)
+    """
+    ts, scalar = _check_finite_args(x, action, generators, t)
+    if labels is not None and (not torch.is_tensor(labels) or labels.is_floating_point()
+                               or labels.shape != (len(x),)):  # fmt: skip
+        raise ValueError(f"labels must be an integer tensor of shape ({len(x)},), got "
+                         f"{tuple(labels.shape) if torch.is_tensor(labels) else type(labels).__name__}")
+    elements = _elements(generators, ts)
+    scale = float(action.tangent_scale(x))
+    total = torch.zeros(elements.shape[:2], dtype=torch.float64)
+    correct = torch.zeros(elements.shape[:2], dtype=torch.float64)
+    rows = 0
+    label_chunks = labels.split(chunk_size) if labels is not None else [None] * len(x.split(chunk_size))
+    with eval_mode(model):
+        for chunk, chunk_labels in zip(x.split(chunk_size), label_chunks, strict=True):
+            shape = (-1, *chunk.shape[1:])
+            f = _output_function(model, shape, outputs, normalize)
+            y0 = f(chunk).to(torch.float64)
+            rows += y0.numel()
+            for i, row in enumerate(elements):
+                for j, g in enumerate(row):
+                    logits = model(action.act(chunk, g.to(chunk.dtype)).reshape(shape))
+                    moved = _as_outputs(logits, outputs, normalize).to(torch.float64)
+                    total[i, j] += (moved - y0).pow(2).sum().cpu()
+                    if chunk_labels is not None:
+                        correct[i, j] += (logits.reshape(len(chunk), -1).argmax(dim=1).cpu() == chunk_labels.cpu()).sum()
+    variance = total / rows * scale**2 / ts.pow(2)
+    accuracy = correct / len(x) if labels is not None else None
+    if scalar:
+        variance, accuracy = variance[:, 0], (accuracy[:, 0] if accuracy is not None else None)
+    return FiniteCheck(variance, accuracy)
+
+
+def _as_outputs(y, outputs, normalize):
+    """The outputs LieGG differentiates, from the model's raw outputs (as _output_function)."""
+    y = y.reshape(y.shape[0], -1)
+    if normalize:
+        y = y / y.norm(dim=1, keepdim=True)
+    return y.sum(dim=1, keepdim=True) if outputs == "sum" else y
+
+
 def finite_variance(
     model,
     x: torch.Tensor,
@@ -94,25 +158,10 @@ def finite_variance(
     >>> v.shape, bool(v[0].abs().max() < 1e-28), bool(v[1].min() > 0.1)
     (torch.Size([2, 2]), True, True)
     """
-    ts, scalar = _check_finite_args(x, action, generators, t)
-    elements = _elements(generators, ts)
-    scale = float(action.tangent_scale(x))
-    total = torch.zeros(elements.shape[:2], dtype=torch.float64)
-    rows = 0
-    with eval_mode(model):
-        for chunk in x.split(chunk_size):
-            f = _output_function(model, (-1, *chunk.shape[1:]), outputs, normalize)
-            y0 = f(chunk).to(torch.float64)
-            rows += y0.numel()
-            for i, row in enumerate(elements):
-                for j, g in enumerate(row):
-                    moved = f(action.act(chunk, g.to(chunk.dtype))).to(torch.float64)
-                    total[i, j] += (moved - y0).pow(2).sum().cpu()
-    out = total / rows * scale**2 / ts.pow(2)
-    return out[:, 0] if scalar else out
+    return finite_check(model, x, action, generators, t, outputs=outputs, normalize=normalize,
+                        chunk_size=chunk_size).variance
 
 
-@torch.no_grad()
 def finite_accuracy(
     model, x: torch.Tensor, labels: torch.Tensor, action, generators: torch.Tensor, t, chunk_size: int = 1024
 ) -> torch.Tensor:
@@ -141,17 +190,6 @@ def finite_accuracy(
     >>> finite_accuracy(model, x, torch.tensor([0, 1]), liegg.VectorAction(2), j, 1.0).tolist()
     [1.0]
     """
-    ts, scalar = _check_finite_args(x, action, generators, t)
-    if not torch.is_tensor(labels) or labels.is_floating_point() or labels.shape != (len(x),):
-        raise ValueError(f"labels must be an integer tensor of shape ({len(x)},), got "
-                         f"{tuple(labels.shape) if torch.is_tensor(labels) else type(labels).__name__}")
-    elements = _elements(generators, ts)
-    correct = torch.zeros(elements.shape[:2], dtype=torch.float64)
-    with eval_mode(model):
-        for chunk, chunk_labels in zip(x.split(chunk_size), labels.split(chunk_size), strict=True):
-            for i, row in enumerate(elements):
-                for j, g in enumerate(row):
-                    logits = model(action.act(chunk, g.to(chunk.dtype)))
-                    correct[i, j] += (logits.argmax(dim=1).cpu() == chunk_labels.cpu()).sum()
-    out = correct / len(x)
-    return out[:, 0] if scalar else out
+    if labels is None:
+        raise ValueError("labels must be an integer tensor of shape (N,), got None")
+    return finite_check(model, x, action, generators, t, labels=labels, chunk_size=chunk_size).accuracy

@@ -9,7 +9,7 @@ import torch
 
 from ._checks import check_tensor
 
-__all__ = ["Spectrum", "spectrum", "spectrum_from_gram", "count_invariant", "variance_along"]
+__all__ = ["Spectrum", "spectrum", "spectrum_from_gram", "count_invariant", "variance_along", "rescale_spectrum"]
 
 
 @dataclass(frozen=True)
@@ -239,3 +239,63 @@ def variance_along(spectrum: Spectrum, generators: torch.Tensor) -> torch.Tensor
         raise ValueError("a generator lies partly outside the span of the spectrum's generators "
                          "(for an action with a basis, use combinations of action.basis)")
     return (coeffs.pow(2) @ spectrum.variances.to(torch.float64)) / norms
+
+
+def _coefficients(spectrum: Spectrum, basis) -> torch.Tensor:
+    """The generators as coefficients ``(D, D)`` over the basis (elementary matrices when None)."""
+    h = spectrum.generators.to(torch.float64).reshape(len(spectrum.generators), -1)
+    if basis is None:
+        return h
+    return h @ torch.as_tensor(basis, dtype=torch.float64).reshape(len(basis), -1).T
+
+
+def rescale_spectrum(spectrum: Spectrum, scales: torch.Tensor, basis=None) -> Spectrum:
+    r"""The spectrum with each basis generator measured in other units of length.
+
+    A generator with coefficients ``c`` over the basis is ``||S c||`` long in the new units
+    (``S = diag(scales)``) instead of ``||c||``; the symmetry variance per unit of the new
+    length along ``c`` is ``c^T Q c / ||S c||^2`` with ``Q = sum_i lambda_i c_i c_i^T`` the
+    quadratic form the spectrum holds. Its extremes are the eigenpairs of
+    ``S^{-1} Q S^{-1}``. Use it to compare generators per unit of the motion they cause
+    (``scales`` from an image action's ``displacements``: pixels moved per unit t) rather
+    than per unit Frobenius norm, which counts a translation (every pixel moves by the
+    half-width of the image) and a linear map (a pixel at radius r moves by r) alike.
+
+    Parameters
+    ----------
+    spectrum : Spectrum
+    scales : Tensor of shape ``(D,)``, positive
+        Length of each basis generator in the new units.
+    basis : Tensor of shape ``(D, d, d)``, optional
+        The action's basis (None: the ``d*d`` elementary matrices).
+
+    Returns
+    -------
+    Spectrum
+        Variances per unit of the new length, ascending; generators as matrices of unit
+        Frobenius norm (no longer orthogonal to each other when the scales differ);
+        ``singular_values`` are ``sqrt(variances * rows)``.
+
+    Examples
+    --------
+    >>> e = torch.eye(2, dtype=torch.float64).reshape(2, 1, 2)
+    >>> s = Spectrum(torch.ones(2), torch.tensor([1.0, 2.0], dtype=torch.float64), e, rows=1)
+    >>> rescale_spectrum(s, torch.tensor([1.0, 4.0])).variances.tolist()   # the second is 4x longer
+    [0.125, 1.0]
+    """
+    c = _coefficients(spectrum, basis)
+    scales = torch.as_tensor(scales, dtype=torch.float64)
+    if scales.shape != (len(c),) or not (scales > 0).all() or not torch.isfinite(scales).all():
+        raise ValueError(f"scales must be {len(c)} positive finite numbers, got {tuple(scales.shape)}")
+    q = c.T @ (spectrum.variances.to(torch.float64)[:, None] * c)
+    q = q / scales[:, None] / scales[None, :]
+    variances, w = torch.linalg.eigh((q + q.T) / 2)
+    coefficients = (w / scales[:, None]).T  # one generator per row
+    coefficients = _canonical_sign(coefficients / coefficients.norm(dim=1, keepdim=True))
+    shape = spectrum.generators.shape[1:]
+    if basis is None:
+        generators = coefficients.reshape(-1, *shape)
+    else:
+        generators = torch.einsum("ik,kab->iab", coefficients, torch.as_tensor(basis, dtype=torch.float64))
+    variances = variances.clamp_min(0)
+    return Spectrum((variances * spectrum.rows).sqrt(), variances, generators, spectrum.rows)

@@ -56,6 +56,7 @@ localrules:
     plot_data_size,
     plot_layers,
     plot_controls,
+    plot_controls_finite,
     build_catalogue,
     plot_catalogue,
     render_tutorial,
@@ -371,6 +372,9 @@ def get_final_output():
             f"figures/rotmnist_{name}.{ext}" for name in ("spectra", "generators") for ext in ("pdf", "png")
         ]
     targets += [f"figures/{name}.{ext}" for name in FIGURES for ext in ("pdf", "png")]
+    # Each controls figure has a second one: LieGG beside the finite check.
+    targets += [f"figures/{name}_finite.{ext}" for name in FIGURES if FIGURES[name]["kind"] == "controls"
+                for ext in ("pdf", "png")]  # fmt: skip
     if CLAIMS:
         targets += ["results/tables/claims.csv", "results/tables/claims.md"]
     if "tutorial" in config:

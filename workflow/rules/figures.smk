@@ -133,6 +133,25 @@ rule plot_controls:
         "../notebooks/controls.py"
 
 
+rule plot_controls_finite:
+    input:
+        runs=get_figure_tables("runs"),
+        code=library_code("notebooks/controls_finite.py"),
+    output:
+        pdf="figures/{name}_finite.pdf",
+        png=report_figure("figures/{name}_finite.png", "controls_finite", category="Studies", label="{name}_finite"),
+    log:
+        "logs/plot_controls_finite/{name}.log",
+    wildcard_constraints:
+        name=figure_names("controls"),
+    conda:
+        "../../envs/liegg.yaml"
+    params:
+        studies=get_figure_studies,
+    script:
+        "../notebooks/controls_finite.py"
+
+
 rule plot_catalogue:
     input:
         catalogue=rules.build_catalogue.output.csv,

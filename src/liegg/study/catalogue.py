@@ -16,7 +16,8 @@ __all__ = ["CATALOGUE_RUNS_COLUMNS", "CATALOGUE_SPECTRA_COLUMNS", "FOUND_MIN_GAP
 #: jobs do not import torch; a test keeps the two equal).
 FOUND_MIN_GAP = 2.0
 
-CATALOGUE_RUNS_COLUMNS = ("run", "task", "arch", "depth", "width", "seed", "true_algebra", "named_algebra")
+CATALOGUE_RUNS_COLUMNS = ("run", "task", "arch", "depth", "width", "seed", "true_algebra", "named_algebra",
+                          "learned_algebras", "closure_found")
 CATALOGUE_SPECTRA_COLUMNS = ("run", "index", "variance")
 
 
@@ -71,7 +72,12 @@ def catalogue_row(study: str, runs: dict, spectra: dict) -> dict:
     over runs; empty for data with no symmetry), ``bias_true_mean``,
     ``named`` (the algebra LieGG names, with counts), ``runs_named_true`` and
     ``verdict`` (``found`` when every run names the true algebra, ``partly``
-    when some do, ``missed`` when none does).
+    when some do, ``missed`` when none does); then the whole-spectrum reading:
+    ``runs_learned_true``, ``learned`` (counts of ``learned_algebras``), ``rank_true``
+    (per run), ``rel_var_true_mean``, ``closure_found_median`` and ``verdict_whole``
+    (the same rule on ``runs_learned_true``); for the affine action also
+    ``px_runs_learned_true``, ``px_rank_true`` and ``px_verdict_whole`` per pixel of motion
+    (empty for other actions).
     """
     truths = sorted(set(runs["true_algebra"].tolist()))
     if len(truths) != 1:
@@ -92,6 +98,7 @@ def catalogue_row(study: str, runs: dict, spectra: dict) -> dict:
     named_true = counts.get(truth, 0)
     verdict = "found" if named_true == len(named) else ("partly" if named_true else "missed")
     has_angle = truth != "none" and f"angle_{truth}" in runs
+    whole = _whole_spectrum(runs, truth)
     return {
         "study": study,
         "task": str(runs["task"][0]),
@@ -108,13 +115,51 @@ def catalogue_row(study: str, runs: dict, spectra: dict) -> dict:
         "named": " ".join(f"{name}:{n}" for name, n in counts.items()),
         "runs_named_true": named_true,
         "verdict": verdict,
+        **whole,
     }
+
+
+def _learned_truth(learned, truth: str) -> bool:
+    names = str(learned).split()
+    return names == ["none"] if truth == "none" else truth in names
+
+
+def _verdict(hits: int, total: int) -> str:
+    return "found" if hits == total else ("partly" if hits else "missed")
+
+
+def _whole_spectrum(runs: dict, truth: str) -> dict:
+    """The whole-spectrum reading of a study: how many runs learned the truth (by the rule of
+    :func:`liegg.study.symmetries.candidate_readings`), the truth's rank in each spectrum, its
+    relative variance, the closure defect of the found blocks and, for the affine action, the
+    same per pixel of motion."""
+    n = len(runs["run"])
+    out = {"runs_learned_true": sum(_learned_truth(v, truth) for v in runs["learned_algebras"])}
+    learned = [str(v) for v in runs["learned_algebras"]]
+    out["learned"] = " ".join(f"{name}:{learned.count(name)}" for name in sorted(set(learned)))
+    out["rank_true"] = " ".join(str(int(r)) for r in runs[f"rank_{truth}"]) if f"rank_{truth}" in runs else ""
+    out["rel_var_true_mean"] = float(np.mean(runs[f"rel_var_{truth}"])) if f"rel_var_{truth}" in runs else ""
+    closure = np.asarray(runs["closure_found"], dtype=float)
+    out["closure_found_median"] = float(np.nanmedian(closure)) if np.isfinite(closure).any() else ""
+    out["verdict_whole"] = _verdict(out["runs_learned_true"], n)
+    out.update(px_runs_learned_true="", px_rank_true="", px_verdict_whole="")  # one set of columns for all rows
+    if "px_learned_algebras" in runs:
+        out["px_runs_learned_true"] = sum(_learned_truth(v, truth) for v in runs["px_learned_algebras"])
+        out["px_rank_true"] = " ".join(str(int(r)) for r in runs[f"px_rank_{truth}"]) if truth != "none" else ""
+        out["px_verdict_whole"] = _verdict(out["px_runs_learned_true"], n)
+    return out
 
 
 def _cell(value) -> str:
     if isinstance(value, float):
         return f"{value:.3g}"
     return str(value)
+
+
+def _with_pixels(row: dict, key: str) -> str:
+    """A cell, with its per-pixel reading beside it where the study has one."""
+    text = str(row.get(key, "")) or "-"
+    return f"{text} (per pixel: {row[f'px_{key}'] or '-'})" if row.get("px_verdict_whole") else text
 
 
 def catalogue_markdown(rows: list[dict]) -> str:
@@ -125,15 +170,19 @@ def catalogue_markdown(rows: list[dict]) -> str:
     >>> print(catalogue_markdown([{"study": "a", "true_algebra": "so3", "true_dim": 3, "generators": 9,
     ...     "found_dims": "3 3", "runs_found_true_dim": 2, "networks": 2, "gap_median": 8.5,
     ...     "angle_true_max": 2.4, "bias_true_mean": 0.03, "named": "so3:2", "verdict": "found",
-    ...     "task": "so3", "arch": "mlp", "runs_named_true": 2}]).splitlines()[2])
-    | a | so3, mlp | so3 | 3 of 9 | 3 3 | 2 of 2 | 8.5 | 2.4 | 0.03 | so3:2 | found |
+    ...     "task": "so3", "arch": "mlp", "runs_named_true": 2, "learned": "so3:2", "rank_true": "1 1",
+    ...     "closure_found_median": 1e-3, "verdict_whole": "found"}]).splitlines()[2])
+    | a | so3, mlp | so3 | 3 of 9 | 3 3 | 2 of 2 | 8.5 | 2.4 | 0.03 | so3:2 | found | so3:2 | 1 1 | 0.001 | found |
     """
     head = ("| study | task, arch | true algebra | dim | LieGG finds (per network) | right dim | "
-            "its gap (median) | max angle to truth (deg) | bias to truth (mean) | LieGG names | verdict |")
-    lines = [head, "|" + "---|" * 11]
+            "its gap (median) | max angle to truth (deg) | bias to truth (mean) | LieGG names | verdict | "
+            "learned, whole spectrum | rank of truth | closure of found block (median) | verdict, whole spectrum |")
+    lines = [head, "|" + "---|" * 15]
     for r in rows:
         cells = [r["study"], f"{r['task']}, {r['arch']}", r["true_algebra"], f"{r['true_dim']} of {r['generators']}",
                  r["found_dims"], f"{r['runs_found_true_dim']} of {r['networks']}", _cell(r["gap_median"]),
-                 _cell(r["angle_true_max"]) or "-", _cell(r["bias_true_mean"]) or "-", r["named"], r["verdict"]]
+                 _cell(r["angle_true_max"]) or "-", _cell(r["bias_true_mean"]) or "-", r["named"], r["verdict"],
+                 r.get("learned", ""), _with_pixels(r, "rank_true"), _cell(r.get("closure_found_median", "")) or "-",
+                 _with_pixels(r, "verdict_whole")]  # fmt: skip
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     return "\n".join(lines) + "\n"

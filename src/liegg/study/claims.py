@@ -14,7 +14,8 @@ import zlib
 
 import numpy as np
 
-from .stats import ALPHA, MIN_SETTINGS, compare_test, names_test, share_test, trend_test, verdict
+from .columns import claim_columns
+from .stats import ALPHA, MIN_SETTINGS, agreement_test, compare_test, names_test, share_test, trend_test, verdict
 
 __all__ = ["IDENTITY_COLUMNS", "CLAIM_COLUMNS", "POWER_LEVEL", "criterion", "evaluate_claims", "claims_markdown"]
 
@@ -24,7 +25,7 @@ IDENTITY_COLUMNS = ("study", "task", "arch", "depth", "width", "kernel_size", "r
 #: Columns of a row of :func:`evaluate_claims`, in order.
 CLAIM_COLUMNS = (
     "id", "finding", "test", "studies", "table", "measure", "against", "within", "below", "at_least",
-    "regime", "baseline", "expect", "expected", "statistic", "value", "p_value", "p_other", "method",
+    "regime", "baseline", "expect", "expected", "candidates", "statistic", "value", "p_value", "p_other", "method",
     "n_settings", "n_seeds", "seeds_agree", "n_groups", "verdict", "p_min", "underpowered", "loso", "fragile",
     "criterion", "note",
 )  # fmt: skip
@@ -43,10 +44,13 @@ def criterion(claim: dict) -> str:
     if claim["test"] == "share":
         t = claim["at_least"]
         return f"reproduced if every seed's share is >= {t:g}, not reproduced if every seed's is < {t:g}"
-    if claim["test"] == "names":
+    if claim["test"] in ("names", "learns"):
         t = claim["at_least"]
         return (f"reproduced if the binomial p-value of a share above {t:g} is below {ALPHA:g}, "
                 f"not reproduced if that of a share below {t:g} is")
+    if claim["test"] == "agrees":
+        return (f"reproduced if the one-sided p-value of a positive rho (assignments within each run) is below "
+                f"{ALPHA:g}, not reproduced if that of a negative one is")
     side, other = ("fall", "rise") if claim["expect"] == "falls" else ("rise", "fall")
     return f"reproduced if the one-sided p-value of a {side} is below {ALPHA:g}, not reproduced if that of a {other} is"
 
@@ -56,6 +60,8 @@ _REQUIRED = {
     "share": ("measure", "below", "at_least"),
     "compare": ("measure", "regime", "baseline", "expect"),
     "names": ("expected", "at_least"),
+    "learns": ("expected", "at_least"),
+    "agrees": ("measure", "against", "candidates", "expect"),
 }
 
 
@@ -96,8 +102,7 @@ def _claim_rows(claim: dict, tables: dict) -> list[dict]:
             )
         table = tables[(study, kind)]
         columns = set(table[0]) if table else set()
-        needed = [_measure(claim), "seed", *(claim[k] for k in ("against", "within") if claim.get(k))]
-        needed += ["regime"] if test == "compare" else []
+        needed = [*claim_columns(claim), "seed"]
         for column in needed:
             if table and column not in columns:
                 raise ValueError(
@@ -130,14 +135,19 @@ def _identity(row: dict, skip=()) -> tuple:
 
 
 def _measure(claim: dict) -> str:
-    """The column a claim reads (a names claim reads which algebra each run names)."""
-    return "named_algebra" if claim["test"] == "names" else claim["measure"]
+    """The column a claim reads (a names claim reads which algebra each run names, a learns
+    claim which it learned)."""
+    return {"names": "named_algebra", "learns": "learned_algebras"}.get(claim["test"]) or claim["measure"]
 
 
 def _statistic_name(claim: dict) -> str:
     m = _measure(claim)
     if claim["test"] == "names":
         return f"share of runs whose spectrum names {claim['expected']}"
+    if claim["test"] == "learns":
+        return f"share of runs that learned {claim['expected']} (whole spectrum)"
+    if claim["test"] == "agrees":
+        return f"Spearman rho of {claim['measure']} vs {claim['against']} over (run, candidate)"
     if claim["test"] == "trend":
         within = claim.get("within")
         head = f"mean Spearman rho (within {within})" if within else "Spearman rho"
@@ -154,6 +164,12 @@ def _evaluate(claim: dict, rows: list[dict], rng_seed) -> tuple[object, list[str
     if claim["test"] == "names":
         named = [str(r.get("named_algebra", "")) for r in rows]
         return names_test(named, claim["expected"], seeds_all, claim["at_least"]), notes
+    if claim["test"] == "learns":
+        learned = [str(r.get("learned_algebras", "")).split() for r in rows]
+        hits = [claim["expected"] if claim["expected"] in names else "other" for names in learned]
+        return names_test(hits, claim["expected"], seeds_all, claim["at_least"]), notes
+    if claim["test"] == "agrees":
+        return _agreement(claim, rows), notes
     y = _numeric(claim, rows, claim["measure"])
     keep = np.isfinite(y)
     if claim["test"] == "trend":
@@ -193,6 +209,20 @@ def _evaluate(claim: dict, rows: list[dict], rng_seed) -> tuple[object, list[str
     if not (np.all(r > 0) and np.all(b > 0)):
         return None, notes + [f"{claim['measure']} <= 0 in some pairs: no log ratio"]
     return compare_test(r, b, [p[1] for p in pairs], sign), notes
+
+
+def _agreement(claim: dict, rows: list[dict]):
+    """agreement_test over the (run, candidate) pairs of the rows."""
+    x, y, runs, seeds = [], [], [], []
+    for row in rows:
+        for c in claim["candidates"]:
+            x.append(_number(row.get(f"{claim['measure']}_{c}")))
+            y.append(_number(row.get(f"{claim['against']}_{c}")))
+            runs.append(f"{row.get('study')}/{row.get('run')}")
+            seeds.append(_key(row.get("seed")))
+    keep = np.isfinite(x) & np.isfinite(y)
+    pick = lambda values: [v for v, k in zip(values, keep) if k]  # noqa: E731
+    return agreement_test(pick(x), pick(y), pick(runs), pick(seeds), sign=1 if claim["expect"] == "rises" else -1)
 
 
 def evaluate_claims(claims: list[dict], tables: dict, rng_seed: int = 0) -> list[dict]:
@@ -248,7 +278,8 @@ def evaluate_claims(claims: list[dict], tables: dict, rng_seed: int = 0) -> list
         seeds = sorted({_key(r.get("seed")) for r in rows}, key=lambda k: (len(k), k))
         loso = {s: _judge(claim, [r for r in rows if _key(r.get("seed")) != s], seed)[2] for s in seeds}
         row = {column: "" for column in CLAIM_COLUMNS}
-        row.update({k: claim[k] for k in CLAIM_COLUMNS if k in claim and k != "studies"})
+        row.update({k: claim[k] for k in CLAIM_COLUMNS if k in claim and k not in ("studies", "candidates")})
+        row["candidates"] = " ".join(claim.get("candidates", []))
         nan = math.nan
         p_min = result.p_min if result else nan
         row.update(

@@ -6,6 +6,7 @@ runs; the tests call it directly.
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import jsonschema
@@ -19,6 +20,15 @@ EMBEDDED_DIGITS = 10000
 
 class ConfigError(Exception):
     """A config the workflow cannot run; the message names the key and the fix."""
+
+
+def _columns_module():
+    """columns.py beside this file, loaded as a file: the workflow loads this module the same
+    way, outside the package, so that parsing the config does not import torch."""
+    spec = importlib.util.spec_from_file_location("liegg_columns", Path(__file__).with_name("columns.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _key_path(error):
@@ -114,7 +124,12 @@ def _validate_figures_and_claims(cfg):
     for study in cfg.get("catalogue", []):
         if study not in studies:
             raise ConfigError(f"invalid config at 'catalogue': no study {study!r} (studies: {', '.join(studies)})")
+    columns = _columns_module()
+    seen = set()
     for i, claim in enumerate(cfg.get("claims", [])):
+        if claim["id"] in seen:
+            raise ConfigError(f"invalid config at 'claims[{i}].id': {claim['id']!r} is used twice; rename one")
+        seen.add(claim["id"])
         for study in claim["studies"]:
             if study not in studies:
                 raise ConfigError(
@@ -125,3 +140,12 @@ def _validate_figures_and_claims(cfg):
                     f"invalid config at 'claims[{i}].studies': study {study!r} has no per-layer LieGG; "
                     "set its liegg.layers: true"
                 )
+            table = claim.get("table", "runs")
+            known = columns.table_columns(studies[study], table)
+            for column in columns.claim_columns(claim):
+                if column not in known:
+                    raise ConfigError(
+                        f"invalid config at 'claims[{i}]' ({claim['id']}): study {study!r} has no column "
+                        f"{column!r} in its {table} table; fix the claim's measure, against, within or "
+                        f"candidates (columns: {', '.join(known)})"
+                    )

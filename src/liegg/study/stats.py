@@ -17,6 +17,11 @@
 * **share** -- the share of settings whose seed-mean measure is below a
   threshold, against a share the finding needs; the same share is computed for
   every seed alone.
+* **agrees** -- Spearman rho between two readings of the same (run, candidate) pairs
+  (LieGG's relative variance of each candidate algebra against its finite variance).
+  Null: inside each run the second reading is unrelated to the first, so every
+  assignment of a run's values to its candidates is equally likely; the p-value
+  counts those assignments (all of them, or :data:`N_RANDOM` random ones).
 * **names** -- the share of runs whose spectrum names the expected algebra
   (see :func:`liegg.study.symmetries.name_algebra`), with an exact binomial
   test against the share the finding needs.
@@ -41,7 +46,7 @@ from scipy.stats import binomtest, rankdata
 
 __all__ = [
     "ALPHA", "MAX_EXACT", "N_RANDOM", "MIN_SETTINGS", "MIN_SEEDS", "TestResult", "spearman", "trend_test", "compare_test",
-    "share_test", "names_test", "verdict",
+    "share_test", "names_test", "agreement_test", "verdict",
 ]  # fmt: skip
 
 #: One-sided level of every test.
@@ -286,6 +291,52 @@ def share_test(y, seed_ids, settings, below: float, at_least: float) -> TestResu
         agree += int(len(own) > 0 and (own < below).mean() >= at_least)
     n_seeds = min(len(set(np.asarray(seeds, dtype=object)[codes == c].tolist())) for c in range(len(labels)))
     return TestResult(value, math.nan, math.nan, len(labels), n_seeds, agree, 1, f"{len(set(seeds))} seeds, each alone")
+
+
+def agreement_test(x, y, run_ids, seed_ids, sign: int = 1) -> TestResult:
+    """Do two readings rank the candidates of each run alike? Spearman rho over all
+    (run, candidate) pairs, with a permutation test inside each run.
+
+    Parameters
+    ----------
+    x, y : array_like of shape ``(n,)``
+        The two readings of each (run, candidate) pair.
+    run_ids, seed_ids : array_like of shape ``(n,)``
+        The run of each pair (its values are permuted among its candidates) and its seed.
+    sign : {1, -1}
+        1: the readings should rise together.
+
+    Examples
+    --------
+    >>> x = [0.1, 2.0, 0.2, 1.5, 0.05, 1.8, 0.3, 2.2]          # LieGG: candidate a below b
+    >>> y = [0.2, 3.0, 0.1, 2.5, 0.1, 2.0, 0.4, 3.5]           # finite: the same in every run
+    >>> t = agreement_test(x, y, [0, 0, 1, 1, 2, 2, 3, 3], [0, 0, 1, 1, 2, 2, 3, 3])
+    >>> round(t.value, 3), t.p_value, t.method                  # 1 of 16 assignments
+    (0.934, 0.0625, 'exact: 16 assignments')
+    """
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    codes, runs = _labels(np.asarray(run_ids).tolist())
+    members = [np.flatnonzero(codes == c) for c in range(len(runs))]
+    observed = spearman(x, y)
+    n_combos = math.prod(math.factorial(len(m)) for m in members)
+    rng = np.random.default_rng(0)
+    if n_combos <= MAX_EXACT:
+        choices = [list(itertools.permutations(m)) for m in members]
+        draws = [np.concatenate(c) for c in itertools.product(*choices)]
+        method = f"exact: {n_combos} assignments"
+    else:
+        draws = [np.concatenate([rng.permutation(m) for m in members]) for _ in range(N_RANDOM // 10)]
+        method = f"{N_RANDOM // 10} random assignments of {n_combos}"
+    order = np.concatenate(members)
+    permuted = np.empty((len(draws), len(y)))
+    permuted[:, order] = y[np.array(draws)]
+    null = _spearman_rows(x, permuted)
+    p_value, p_other = _one_sided(null, observed, sign)
+    seeds = np.asarray(seed_ids).tolist()
+    agree = sum(int(sign * spearman(x[mine], y[mine]) > 0)
+                for seed in set(seeds) for mine in [np.array([s == seed for s in seeds])])  # fmt: skip
+    return TestResult(observed, p_value, p_other, len(runs), len(set(seeds)), agree, 1, method,
+                      p_min=_smallest_p(null, sign))
 
 
 def names_test(named, expected: str, seed_ids, at_least: float) -> TestResult:

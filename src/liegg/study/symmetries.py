@@ -25,7 +25,8 @@ from ..spectral import Spectrum, variance_along
 
 __all__ = [
     "Symmetry", "SYMMETRIES", "get_symmetry", "task_action", "true_algebra", "reference_algebra",
-    "candidate_dimensions", "candidate_measures", "candidate_readings", "name_algebra", "NAMING_MAX_BIAS",
+    "candidate_dimensions", "candidate_measures", "candidate_readings", "pixel_readings", "name_algebra",
+    "NAMING_MAX_BIAS",
     "NAMING_MIN_GAP", "LEARNED_MAX_CONTRAST",
 ]  # fmt: skip
 
@@ -185,8 +186,9 @@ def candidate_readings(spectrum: Spectrum, candidates: dict) -> dict:
     ``lambda(C)``, the mean of :func:`liegg.variance_along` over its basis (the
     variance of its block, whichever basis); ``rel_var_<name>`` = ``lambda(C)``
     over the mean of all ``D`` variances; ``rank_<name>``, the fewest most invariant
-    generators whose span holds more than half of ``C`` (mean squared projection of
-    its basis; 1 when ``C`` lies mostly along ``h_1``);
+    generators whose span holds more than ``k - 1/2`` of the ``k`` dimensions of ``C``
+    (for ``k = 1``: more than half of it; ``k`` when ``C`` is the ``k`` most invariant
+    directions);
     ``contrast_<name>`` = ``lambda(C)`` over the mean variance of the ``D - k``
     directions orthogonal to ``C``; ``learned_<name>``, True when the contrast is
     at most :data:`LEARNED_MAX_CONTRAST`. ``learned_algebras``: the learned
@@ -222,12 +224,40 @@ def candidate_readings(spectrum: Spectrum, candidates: dict) -> dict:
     return out
 
 
+def pixel_readings(spectrum: Spectrum, candidates: dict, basis: torch.Tensor, scales: torch.Tensor) -> dict:
+    """:func:`candidate_readings` with every generator measured per pixel of motion: the same
+    quantities, ``px_``-prefixed, in the geometry where a basis generator is ``scales[k]``
+    long (an image action's ``displacements``; see :func:`liegg.rescale_spectrum`).
+
+    In that geometry the coefficients ``c`` over ``basis`` become ``w = S c``: the spectrum
+    is that of ``S^{-1} Q S^{-1}`` and a candidate spans ``S c`` of its own coefficients;
+    both are written as matrices over ``basis`` so that the Frobenius readings apply.
+    """
+    basis = basis.to(torch.float64)
+    flat = basis.reshape(len(basis), -1)
+    scales = torch.as_tensor(scales, dtype=torch.float64)
+    c = spectrum.generators.to(torch.float64).reshape(len(spectrum.generators), -1) @ flat.T
+    q = c.T @ (spectrum.variances.to(torch.float64)[:, None] * c) / scales[:, None] / scales[None, :]
+    variances, w = torch.linalg.eigh((q + q.T) / 2)
+    as_matrices = lambda coeffs: torch.einsum("ik,kab->iab", coeffs, basis)  # noqa: E731
+    rescaled = Spectrum((variances.clamp_min(0) * spectrum.rows).sqrt(), variances.clamp_min(0), as_matrices(w.T),
+                        spectrum.rows)  # fmt: skip
+    d = basis.shape[-1]
+    moved = {}
+    for name, algebra in candidates.items():
+        coeffs = algebra_basis(algebra, d, dtype=torch.float64).reshape(-1, d * d) @ flat.T
+        moved[name] = as_matrices(coeffs * scales)
+    return {f"px_{key}": value for key, value in candidate_readings(rescaled, moved).items()}
+
+
 def _span_rank(generators: torch.Tensor, basis: torch.Tensor) -> int:
-    """The smallest m with more than half of the candidate in span(h_1 .. h_m)."""
+    """The smallest m whose span(h_1 .. h_m) holds more than k - 1/2 of the k dimensions of
+    the candidate (the sum of its squared cosines): k when the candidate is the k most
+    invariant directions, more when it is tilted towards less invariant ones."""
     h = generators.to(torch.float64).reshape(len(generators), -1)
     b = basis.reshape(len(basis), -1)
-    captured = (b @ h.T).pow(2).cumsum(dim=1).mean(dim=0)  # (D,): share of C in the first m
-    return 1 + int((captured <= 0.5).sum())
+    captured = (b @ h.T).pow(2).sum(dim=0).cumsum(dim=0)  # (D,): dimensions of C in the first m
+    return 1 + int((captured <= len(basis) - 0.5).sum())
 
 
 def name_algebra(measures: dict, dimensions: dict) -> str:
