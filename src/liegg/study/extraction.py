@@ -13,8 +13,7 @@ from .catalogue import found_dimension
 from .finite_checks import finite_checks, finite_families
 from .splits import liegg_samples
 from .symmetries import candidate_dimensions, candidate_measures, candidate_readings, get_symmetry, name_algebra
-from .symmetries import pixel_readings
-from .symmetries import reference_algebra, task_action, true_algebra
+from .symmetries import pixel_readings, reference_algebra, task_action, true_algebra
 from .tasks import get_task
 
 __all__ = ["extract_run", "summarize", "analyze_run"]
@@ -77,32 +76,23 @@ def extract_run(
     x = liegg_samples(data, spec).to(device=device, dtype=torch.float32)
     start = time.perf_counter()
     result = analyze_run(model.to(device), x, spec)
-    summary = {**summarize(result, spec), **pixel_unit_readings(result, x, spec),
-               **finite_check_run(model, data, spec, result, device),
-               "extract_seconds": time.perf_counter() - start, "device": str(device)}  # fmt: skip
+    dataset = spec.get("dataset", {})
+    action = task_action(spec["task"], spec["liegg"].get("action"), dataset)
+    candidates = get_symmetry(spec["task"], dataset).candidates
+    summary = summarize(result, spec)
+    if getattr(action, "basis", None) is not None:  # the affine action: also per pixel of motion
+        summary.update(pixel_readings(result.spectrum, candidates, action.basis, action.displacements(x)))
+    summary.update(finite_check_run(model, data, spec, result, action, candidates, device))
+    summary.update(extract_seconds=time.perf_counter() - start, device=str(device))
     return result.spectrum, result.bias, summary
 
 
-def pixel_unit_readings(result: Analysis, x, spec: dict) -> dict:
-    """For an action with a basis of unequal motions (the affine one): the candidate readings
-    per pixel of motion (:func:`liegg.study.symmetries.pixel_readings`); else nothing."""
-    dataset = spec.get("dataset", {})
-    action = task_action(spec["task"], spec["liegg"].get("action"), dataset)
-    if getattr(action, "basis", None) is None:
-        return {}
-    candidates = get_symmetry(spec["task"], dataset).candidates
-    return pixel_readings(result.spectrum, candidates, action.basis, action.displacements(x))
-
-
-def finite_check_run(model, data: dict, spec: dict, result: Analysis, device) -> dict:
+def finite_check_run(model, data: dict, spec: dict, result: Analysis, action, candidates: dict, device) -> dict:
     """:func:`liegg.study.finite_checks.finite_checks` of a run on its test split."""
-    dataset = spec.get("dataset", {})
-    symmetry = get_symmetry(spec["task"], dataset)
-    action = task_action(spec["task"], spec["liegg"].get("action"), dataset)
     x = data["x_test"].to(device=device, dtype=torch.float32)
     classifier = get_task(spec["task"]).loss == "cross_entropy"
     labels = data["y_test"].to(device) if classifier else None
-    families = finite_families(spec["task"], action, symmetry.candidates, x)
+    families = finite_families(spec["task"], action, candidates, x)
     learned = result.generators[: result.algebra_dim]
     return finite_checks(model, x, labels, action, families, learned, float(result.variances.mean()),
                          spec["liegg"], classifier)  # fmt: skip

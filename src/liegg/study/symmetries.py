@@ -21,13 +21,12 @@ import torch
 from ..actions import AffineImageAction, ImageAction, VectorAction
 from ..groups import algebra_basis
 from ..metrics import principal_angles, subspace_bias
-from ..spectral import Spectrum, variance_along
+from ..spectral import Spectrum, rescale_spectrum, variance_along
 
 __all__ = [
     "Symmetry", "SYMMETRIES", "get_symmetry", "task_action", "true_algebra", "reference_algebra",
     "candidate_dimensions", "candidate_measures", "candidate_readings", "pixel_readings", "name_algebra",
-    "NAMING_MAX_BIAS",
-    "NAMING_MIN_GAP", "LEARNED_MAX_CONTRAST",
+    "NAMING_MAX_BIAS", "NAMING_MIN_GAP", "LEARNED_MAX_CONTRAST",
 ]  # fmt: skip
 
 _ROTATION = torch.tensor([[[0.0, -1.0], [1.0, 0.0]]], dtype=torch.float64) / math.sqrt(2)
@@ -229,25 +228,25 @@ def pixel_readings(spectrum: Spectrum, candidates: dict, basis: torch.Tensor, sc
     quantities, ``px_``-prefixed, in the geometry where a basis generator is ``scales[k]``
     long (an image action's ``displacements``; see :func:`liegg.rescale_spectrum`).
 
-    In that geometry the coefficients ``c`` over ``basis`` become ``w = S c``: the spectrum
-    is that of ``S^{-1} Q S^{-1}`` and a candidate spans ``S c`` of its own coefficients;
-    both are written as matrices over ``basis`` so that the Frobenius readings apply.
+    In that geometry the coefficients ``c`` over ``basis`` become ``w = S c``: the spectrum's
+    directions are those of :func:`liegg.rescale_spectrum` and a candidate spans ``S c`` of its
+    own coefficients; both are written as matrices over ``basis`` so that the Frobenius
+    readings apply unchanged.
     """
     basis = basis.to(torch.float64)
     flat = basis.reshape(len(basis), -1)
     scales = torch.as_tensor(scales, dtype=torch.float64)
-    c = spectrum.generators.to(torch.float64).reshape(len(spectrum.generators), -1) @ flat.T
-    q = c.T @ (spectrum.variances.to(torch.float64)[:, None] * c) / scales[:, None] / scales[None, :]
-    variances, w = torch.linalg.eigh((q + q.T) / 2)
+    rescaled = rescale_spectrum(spectrum, scales, basis)
+    w = rescaled.generators.reshape(len(flat), -1) @ flat.T * scales
+    w = w / w.norm(dim=1, keepdim=True)
     as_matrices = lambda coeffs: torch.einsum("ik,kab->iab", coeffs, basis)  # noqa: E731
-    rescaled = Spectrum((variances.clamp_min(0) * spectrum.rows).sqrt(), variances.clamp_min(0), as_matrices(w.T),
-                        spectrum.rows)  # fmt: skip
+    in_pixels = Spectrum(rescaled.singular_values, rescaled.variances, as_matrices(w), rescaled.rows)
     d = basis.shape[-1]
     moved = {}
     for name, algebra in candidates.items():
         coeffs = algebra_basis(algebra, d, dtype=torch.float64).reshape(-1, d * d) @ flat.T
         moved[name] = as_matrices(coeffs * scales)
-    return {f"px_{key}": value for key, value in candidate_readings(rescaled, moved).items()}
+    return {f"px_{key}": value for key, value in candidate_readings(in_pixels, moved).items()}
 
 
 def _span_rank(generators: torch.Tensor, basis: torch.Tensor) -> int:
