@@ -149,7 +149,7 @@ def measure(workdir: Path, wall: float, cores: int) -> None:
     train_floor = totals[0] / matmul_rate + totals[1] / conv_rate
     extract_floor = totals[2] / matmul_rate + totals[3] / conv_rate
     floor = train_floor + extract_floor
-    print(f"runs: {len(config_runs)}; jobs: {len(jobs)}; cores: {cores}")
+    print(f"runs: {len(config_runs)}; jobs with a benchmark record (training, extraction): {len(jobs)}; cores: {cores}")
     print(f"rates here ({cores} threads): matmul {matmul_rate / 1e9:.1f} GFLOP/s, 3x3 conv {conv_rate / 1e9:.1f} GFLOP/s")
     print(f"training:   {totals[0] / 1e12:.2f} TFLOP matmul + {totals[1] / 1e12:.2f} TFLOP conv -> floor {train_floor:.0f} s")
     print(f"extraction: {totals[2] / 1e12:.2f} TFLOP matmul + {totals[3] / 1e12:.2f} TFLOP conv -> floor {extract_floor:.0f} s")

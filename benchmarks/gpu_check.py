@@ -70,6 +70,23 @@ def span_overlap(g: torch.Tensor, generators: torch.Tensor, k: int) -> float:
     return float((basis @ g.reshape(-1).double()).norm())
 
 
+def compare_extraction(a, b, k: int) -> tuple[float, float, bool]:
+    """Spectra ``a`` and ``b`` of the same weights on two devices: |d lambda_min| / lambda_max,
+    the overlap of a's most invariant generator with b's k-block, and whether both are within
+    TOL_EXTRACT."""
+    d_lam = abs(float(a.variances[0] - b.variances[0])) / float(b.variances[-1])
+    overlap = span_overlap(a.generators[0], b.generators, k)
+    return d_lam, overlap, d_lam <= TOL_EXTRACT and overlap >= 1 - TOL_EXTRACT
+
+
+def compare_training(a, b, k: int) -> tuple[float, float, bool]:
+    """Spectra of the same seed trained on two devices: |d (lambda_min / lambda_max)|, the
+    overlap as above, and whether both are within TOL_TRAIN."""
+    d_rel = abs(float(a.variances[0] / a.variances[-1] - b.variances[0] / b.variances[-1]))
+    overlap = span_overlap(a.generators[0], b.generators, k)
+    return d_rel, overlap, d_rel <= TOL_TRAIN and overlap >= 1 - TOL_TRAIN
+
+
 def train_and_extract(data, spec, device):
     """Train and extract on ``device``: (model, spectrum, epochs per second)."""
     model, record = train_run(data, spec, torch.device(device))
@@ -116,17 +133,14 @@ def main(argv=None) -> int:
             lam = spectrum.variances
             print(f"{seed:>4} {device:>6} {eps:>10.1f} {float(lam[0]):>12.4e} {float(lam[-1]):>12.4e}")
         # 1. Same weights (trained on the reference device), extracted on both devices.
-        a, b = extract_run(models[reference], data, spec, fast)[0], results[reference]
-        d_lam = abs(float(a.variances[0] - b.variances[0])) / float(b.variances[-1])
-        overlap = span_overlap(a.generators[0], b.generators, k)
-        if d_lam > TOL_EXTRACT or overlap < 1 - TOL_EXTRACT:
+        d_lam, overlap, ok = compare_extraction(extract_run(models[reference], data, spec, fast)[0],
+                                                results[reference], k)  # fmt: skip
+        if not ok:
             failures.append(f"seed {seed} extraction: d_lambda {d_lam:.2e}, overlap {overlap:.6f}")
         print(f"     extraction {fast} vs {reference}: |d lambda_min|/lambda_max {d_lam:.2e}, overlap {overlap:.6f}")
         # 2. Trained on each device.
-        a, b = results[fast], results[reference]
-        d_rel = abs(float(a.variances[0] / a.variances[-1] - b.variances[0] / b.variances[-1]))
-        overlap = span_overlap(a.generators[0], b.generators, k)
-        if d_rel > TOL_TRAIN or overlap < 1 - TOL_TRAIN:
+        d_rel, overlap, ok = compare_training(results[fast], results[reference], k)
+        if not ok:
             failures.append(f"seed {seed} training: d(lambda_min/lambda_max) {d_rel:.2e}, overlap {overlap:.6f}")
         print(f"     training   {fast} vs {reference}: |d lambda_min/lambda_max| {d_rel:.2e}, overlap {overlap:.6f}")
     mean = [sum(v) / len(v) for v in speed]

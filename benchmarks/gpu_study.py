@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import shutil
 import subprocess
 import sys
@@ -65,6 +66,13 @@ def main(argv=None) -> int:
         print(f"gpu_study: no CUDA device is present (torch {torch.__version__}); run this on a GPU machine")
         return 2
     print(f"gpu_study: {torch.cuda.get_device_name(0)}")
+    # The CUDA tests first, required to run: on a GPU machine a skip would hide a broken device path.
+    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "tests/test_devices.py"], cwd=REPO,
+                           env={**os.environ, "LIEGG_REQUIRE_CUDA": "1"}, capture_output=True, text=True)
+    print(f"gpu_study: tests/test_devices.py with LIEGG_REQUIRE_CUDA=1: {tests.stdout.strip().splitlines()[-1]}")
+    if tests.returncode:
+        print(tests.stdout[-3000:])
+        return 1
     for i, config in enumerate(args.configs):
         workdir = Path(tempfile.mkdtemp(prefix="liegg-gpu-"))
         for name in COPIED:

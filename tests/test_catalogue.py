@@ -134,13 +134,6 @@ def test_a_study_of_mixed_data_is_refused():
         catalogue_row("x", runs, spectra)
 
 
-def test_the_catalogue_and_the_naming_rule_ask_for_the_same_gap():
-    from liegg.study.catalogue import FOUND_MIN_GAP
-    from liegg.study.symmetries import NAMING_MIN_GAP
-
-    assert FOUND_MIN_GAP == NAMING_MIN_GAP
-
-
 def test_found_dimension_reads_the_first_gap_that_stands_out():
     assert found_dimension([1e-6, 1e-6, 1e-2, 1.0]) == (2, 1e4)
     assert found_dimension([0.0, 1.0, 2.0])[0] == 1  # a zero variance is the most invariant of all

@@ -4,7 +4,7 @@ returning meaningless generators."""
 import pytest
 import torch
 
-from liegg import DegenerateSpectrum
+from liegg import DegenerateSpectrum, VectorAction, analyze
 from liegg.study.datasets import make_o5
 from liegg.study.extraction import extract_run
 from liegg.study.models import MLP, Standardized
@@ -43,6 +43,20 @@ def test_constant_model_raises_a_clear_error(data, model, outputs):
 def test_a_working_model_is_not_flagged(data):
     spectrum, biases, summary = extract_run(_model(), data, SPEC)
     assert summary["lambda_max"] > 0 and torch.isfinite(biases).all()
+
+
+def test_extraction_is_liegg_analyze_on_the_run_settings(data):
+    """What a run records is liegg.analyze on the same model, samples, action and algebra."""
+    model = _model()
+    spectrum, biases, summary = extract_run(model, data, SPEC)
+    x = torch.cat([data["x_train"], data["x_val"], data["x_test"]]).float()  # split: all, as the run reads it
+    direct = analyze(model, x, VectorAction(5), algebra="so", outputs="each", chunk_size=64)
+    torch.testing.assert_close(spectrum.variances, direct.variances, rtol=0, atol=0)
+    torch.testing.assert_close(spectrum.generators, direct.generators, rtol=0, atol=0)
+    torch.testing.assert_close(biases, direct.bias, rtol=0, atol=0)
+    assert summary["lambda_min"] == float(direct.variances[0]) and summary["rows"] == direct.rows
+    assert summary["bias_block_k"] == direct.subspace_bias and summary["algebra_dim"] == 10
+    assert summary["rel_lambda_k"] == float(direct.relative_variances[9])
 
 
 def test_a_tiny_but_varying_output_is_not_flagged(data):

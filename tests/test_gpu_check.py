@@ -1,6 +1,7 @@
 """benchmarks/gpu_check.py: the no-GPU message, and its comparison on two CPU runs."""
 
 import importlib.util
+import math
 import subprocess
 import sys
 
@@ -42,3 +43,28 @@ def test_span_overlap_is_one_inside_the_span_and_zero_outside(dtype):
     inside = (0.6 * basis[0] + 0.8 * basis[2])
     assert span_overlap(inside, basis, 3) == pytest.approx(1.0, abs=1e-6)
     assert span_overlap(basis[5], basis, 3) == pytest.approx(0.0, abs=1e-6)
+
+
+def _spectrum(variances, generators):
+    from liegg import Spectrum
+
+    v = torch.as_tensor(variances, dtype=torch.float64)
+    return Spectrum(v.sqrt(), v, generators, rows=1)
+
+
+def test_the_comparisons_tell_agreeing_from_disagreeing_devices():
+    """A perturbed copy of a spectrum on each side of each tolerance: the agree and the
+    disagree branch of both checks."""
+    module = _module()
+    basis = torch.eye(4, dtype=torch.float64).reshape(4, 2, 2)
+    reference = _spectrum([0.01, 0.5, 0.8, 1.0], basis)
+    for compare, tol in ((module.compare_extraction, module.TOL_EXTRACT), (module.compare_training, module.TOL_TRAIN)):
+        for factor, agrees in ((0.5, True), (2.0, False)):
+            shifted = _spectrum([0.01 + factor * tol, 0.5, 0.8, 1.0], basis)  # lambda_max = 1: d = factor * tol
+            assert compare(shifted, reference, 1)[2] is agrees, (compare.__name__, factor)
+        angle = math.acos(1 - 2 * tol)  # the first generator tilted out of the 1-block: overlap 1 - 2 tol
+        tilted = basis.clone()
+        tilted[0] = math.cos(angle) * basis[0] + math.sin(angle) * basis[1]
+        d, overlap, ok = compare(_spectrum([0.01, 0.5, 0.8, 1.0], tilted), reference, 1)
+        assert d == 0 and overlap == pytest.approx(1 - 2 * tol) and not ok
+        assert compare(_spectrum([0.01, 0.5, 0.8, 1.0], tilted), reference, 2)[2]  # inside the 2-block

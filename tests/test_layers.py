@@ -64,12 +64,15 @@ def test_layerwise_trains_one_layer_at_a_time(monkeypatch):
     assert abs(score - results[-1].best_val_loss) < 1e-5
 
 
-def test_autoencoder_pretraining_lowers_reconstruction_loss():
+def test_autoencoder_pretraining_reconstructs_better_than_the_mean():
+    """The reconstruction error falls well below that of predicting the mean input (the loss
+    of an encoder that learned nothing), not only below its own first epoch."""
     model = standardized_mlp(depth=2, dtype=torch.float32)
     x, _ = _toy_classification()
     result = regimes.pretrain_autoencoder(model, x, x[:64], **{**FIT, "epochs": 20})
-    first = result.history[0]["val_loss"]
-    assert result.best_val_loss < first
+    targets = model.standardize(x).detach()
+    mean_predictor = float((targets[:64] - targets.mean(dim=0)).pow(2).mean())
+    assert result.best_val_loss < 0.6 * mean_predictor  # 0.47 of it at this seed
 
 
 def test_extract_layers_gives_one_summary_per_layer():

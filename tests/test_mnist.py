@@ -1,4 +1,4 @@
-"""Tests for liegg.mnist: the embedded digits, IDX files, and the download path.
+"""Tests for liegg.study.mnist: the embedded digits, IDX files, and the download path.
 
 Downloads run for real against an http.server bound to 127.0.0.1 that serves
 IDX files built from the embedded digits.

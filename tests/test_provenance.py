@@ -3,6 +3,7 @@
 import hashlib
 import shutil
 import subprocess
+import time
 
 import numpy as np
 import pytest
@@ -51,10 +52,12 @@ def test_file_record_has_the_checksum_and_the_settings_an_npz_carries(tmp_path):
 def test_collect_records_what_it_is_given(tmp_path):
     path = tmp_path / "in.bin"
     path.write_bytes(b"abc")
-    record = provenance.collect({"data": path}, {"seed": 3}, "cpu", started=0.0, root=tmp_path)
+    started = time.perf_counter() - 2.0  # a job that began two seconds ago
+    record = provenance.collect({"data": path}, {"seed": 3}, "cpu", started=started, root=tmp_path)
     assert record["config"] == {"seed": 3}
     assert record["inputs"]["data"]["sha256"] == hashlib.sha256(b"abc").hexdigest()
-    assert record["device"]["device"] == "cpu" and record["wall_seconds"] > 0
+    assert record["device"]["device"] == "cpu" and 2.0 <= record["wall_seconds"] < 2.0 + 30
+    assert provenance.collect({}, {}, "cpu", root=tmp_path)["wall_seconds"] is None
     assert set(record["versions"]) >= {"python", "torch", "numpy", "liegg", "snakemake"}
 
 

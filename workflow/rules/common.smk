@@ -41,6 +41,27 @@ def _load_validator():
 _load_validator().validate_config(config, ROOT / "workflow/schemas/config.schema.yaml")
 
 
+def check_local_device():
+    """`device: cuda` needs a GPU where the jobs run: checked once, before any job, when they
+    run on this machine. On a cluster the submit host may have none; each job checks its node."""
+    if config["device"] != "cuda" or not workflow.local_exec:
+        return
+    import torch
+
+    if not torch.cuda.is_available():
+        from snakemake.exceptions import WorkflowError
+
+        raise WorkflowError(
+            "invalid config at 'device': 'cuda', but torch sees no CUDA device on this machine, where "
+            "the jobs would run; use device: auto (the GPU when there is one) or cpu, or submit to a "
+            "cluster whose nodes have GPUs (--workflow-profile profiles/slurm)"
+        )
+
+
+onstart:
+    check_local_device()
+
+
 # Cheap jobs (tables, figures, report pages) run on the submitting host on a cluster.
 localrules:
     all,
@@ -282,7 +303,7 @@ def get_dataset_sources(wildcards):
 
 
 def get_mnist_mirrors():
-    """Base URLs for source: download (None: the defaults of liegg.mnist)."""
+    """Base URLs for source: download (None: the defaults of liegg.study.mnist)."""
     return config.get("mnist_mirrors")
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from liegg.study import catalogue, files, reporting
 
-files.log_to_file(snakemake.log[0])
+files.log_to_file(snakemake.log[0], snakemake.rule)
 rows = []
 tables = zip(snakemake.params.studies, snakemake.input.runs, snakemake.input.spectra, strict=True)
 for study, runs_path, spectra_path in tables:

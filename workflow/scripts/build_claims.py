@@ -6,7 +6,7 @@ from pathlib import Path
 
 from liegg.study import claims, files
 
-files.log_to_file(snakemake.log[0])
+files.log_to_file(snakemake.log[0], snakemake.rule)
 
 
 def read_rows(path):

@@ -10,7 +10,7 @@ from liegg.study import devices, files, provenance, restore
 from liegg.study.layer_spectra import extract_layers
 
 started = time.perf_counter()
-files.log_to_file(snakemake.log[0])
+files.log_to_file(snakemake.log[0], snakemake.rule)
 torch.set_num_threads(snakemake.threads)
 study, device = snakemake.params.study, devices.resolve_device(snakemake.params.device)
 trained = restore.load_study_runs(study, snakemake.params.runs, snakemake.input.models, snakemake.input.records,

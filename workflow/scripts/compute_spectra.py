@@ -9,7 +9,7 @@ from liegg.study import devices, files, provenance, restore, spectra
 from liegg.study.extraction import extract_run
 
 started = time.perf_counter()
-files.log_to_file(snakemake.log[0])
+files.log_to_file(snakemake.log[0], snakemake.rule)
 torch.set_num_threads(snakemake.threads)
 study, device = snakemake.params.study, devices.resolve_device(snakemake.params.device)
 trained = restore.load_study_runs(study, snakemake.params.runs, snakemake.input.models, snakemake.input.records,

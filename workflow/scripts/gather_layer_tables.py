@@ -2,7 +2,7 @@
 
 from liegg.study import files, tables
 
-files.log_to_file(snakemake.log[0])
+files.log_to_file(snakemake.log[0], snakemake.rule)
 study = snakemake.wildcards.study
 rows = []
 for run, record_path, layers_path in zip(snakemake.params.runs, snakemake.input.records, snakemake.input.layers):

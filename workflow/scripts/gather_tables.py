@@ -3,7 +3,7 @@ and each as an HTML page for the report."""
 
 from liegg.study import files, reporting, spectra, tables
 
-files.log_to_file(snakemake.log[0])
+files.log_to_file(snakemake.log[0], snakemake.rule)
 study = snakemake.wildcards.study
 run_rows, spectrum_rows, timing_rows, provenance_rows = [], [], [], []
 inputs = zip(snakemake.params.runs, snakemake.input.records, snakemake.input.spectra, snakemake.input.summaries)

@@ -4,7 +4,7 @@ import logging
 
 from liegg.study import arrays, datasets, files
 
-files.log_to_file(snakemake.log[0])
+files.log_to_file(snakemake.log[0], snakemake.rule)
 spec = dict(snakemake.params.spec)
 task = spec.pop("task")
 # Files the data are made from (e.g. the MNIST digits), by keyword.

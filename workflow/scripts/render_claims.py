@@ -5,7 +5,7 @@ from pathlib import Path
 
 from liegg.study import files, reporting
 
-files.log_to_file(snakemake.log[0])
+files.log_to_file(snakemake.log[0], snakemake.rule)
 with open(snakemake.input.claims, newline="") as fh:
     rows = list(csv.DictReader(fh))
 note = f"{len(rows)} claims from {snakemake.input.claims}; how each verdict is reached: README, 'The paper's findings'."

@@ -9,7 +9,7 @@ import nbformat
 
 from liegg.study import files
 
-files.log_to_file(snakemake.log[0])
+files.log_to_file(snakemake.log[0], snakemake.rule)
 notebook = jupytext.read(snakemake.input.source)
 for i, cell in enumerate(notebook.cells):  # jupytext draws random cell ids: same source, same bytes
     cell.id = f"cell-{i}"

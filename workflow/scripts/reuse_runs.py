@@ -7,7 +7,7 @@ import logging
 
 from liegg.study import checkpoints, files, restore
 
-files.log_to_file(snakemake.log[0])
+files.log_to_file(snakemake.log[0], snakemake.rule)
 study = snakemake.params.study
 outputs = zip(snakemake.params.runs, snakemake.params.sources, snakemake.input.models, snakemake.input.records,
               snakemake.output.models, snakemake.output.records, strict=True)

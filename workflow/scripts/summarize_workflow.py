@@ -7,7 +7,7 @@ from pathlib import Path
 
 from liegg.study import files, reporting
 
-files.log_to_file(snakemake.log[0])
+files.log_to_file(snakemake.log[0], snakemake.rule)
 root, jobs = Path(snakemake.params.benchmarks), set(snakemake.params.jobs)
 runtimes = []
 for path in sorted(root.glob("*/**/*.tsv")):

@@ -17,7 +17,7 @@ import torch
 from liegg.study import arrays, checkpoints, devices, files, provenance, runs
 
 started = time.perf_counter()
-files.log_to_file(snakemake.log[0])
+files.log_to_file(snakemake.log[0], snakemake.rule)
 torch.set_num_threads(snakemake.threads)
 study, setting, specs = snakemake.params.study, snakemake.wildcards.setting, list(snakemake.params.specs)
 device = devices.resolve_device(snakemake.params.device)

@@ -1,7 +1,7 @@
 """Seed statistics of study tables: per setting, the mean and spread over seeds.
 
 A table here is a mapping ``column name -> array of shape (n_rows,)`` (see
-:func:`liegg.io.read_table`). No plotting and no file I/O.
+:func:`liegg.study.files.read_table`). No plotting and no file I/O.
 """
 
 from __future__ import annotations

@@ -11,9 +11,9 @@ import numpy as np
 __all__ = ["CATALOGUE_RUNS_COLUMNS", "CATALOGUE_SPECTRA_COLUMNS", "FOUND_MIN_GAP", "found_dimension",
            "catalogue_row", "catalogue_markdown"]  # fmt: skip
 
-#: A block is found when the next variance is at least this many times its largest: the factor
-#: of the naming rule, liegg.study.symmetries.NAMING_MIN_GAP (kept here so that the catalogue's
-#: jobs do not import torch; a test keeps the two equal).
+#: A block is found when the next variance is at least this many times its largest; the naming
+#: rule (liegg.study.symmetries.NAMING_MIN_GAP) uses this same constant. It lives here so that
+#: the catalogue's jobs do not import torch.
 FOUND_MIN_GAP = 2.0
 
 CATALOGUE_RUNS_COLUMNS = ("run", "task", "arch", "depth", "width", "seed", "true_algebra", "named_algebra",

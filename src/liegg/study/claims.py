@@ -246,7 +246,8 @@ def evaluate_claims(claims: list[dict], tables: dict, rng_seed: int = 0) -> list
         Keys :data:`CLAIM_COLUMNS`; empty strings where a key does not apply.
         ``p_min`` is the smallest p-value the design can give (``underpowered`` when it is
         above :data:`POWER_LEVEL`); ``loso`` the verdict without each seed in turn
-        (``seed:verdict``), and ``fragile`` is True when any of them differs from the verdict.
+        (``seed: verdict``, separated by ``; ``), and ``fragile`` is True when any of them
+        differs from the verdict.
 
     Raises
     ------
@@ -264,7 +265,7 @@ def evaluate_claims(claims: list[dict], tables: dict, rng_seed: int = 0) -> list
     >>> out["value"], round(out["p_value"], 4), out["verdict"], out["n_settings"], out["seeds_agree"]
     (-1.0, 0.0083, 'reproduced', 5, 3)
     >>> round(out["p_min"], 4), out["underpowered"], out["loso"], out["fragile"]   # 1 of 5! orders
-    (0.0083, False, '0:reproduced 1:reproduced 2:reproduced', False)
+    (0.0083, False, '0: reproduced; 1: reproduced; 2: reproduced', False)
     """
     ids = [c.get("id") for c in claims]
     if len(set(ids)) != len(ids):
@@ -290,7 +291,7 @@ def evaluate_claims(claims: list[dict], tables: dict, rng_seed: int = 0) -> list
             n_seeds=result.n_seeds if result else 0, seeds_agree=result.seeds_agree if result else 0,
             n_groups=result.n_groups if result and claim["test"] == "trend" else "",
             verdict=outcome, p_min=p_min, underpowered=bool(math.isfinite(p_min) and p_min > POWER_LEVEL),
-            loso=" ".join(f"{s}:{v}" for s, v in loso.items()), fragile=any(v != outcome for v in loso.values()),
+            loso="; ".join(f"{s}: {v}" for s, v in loso.items()), fragile=any(v != outcome for v in loso.values()),
             criterion=criterion(claim), note="; ".join(notes),
         )  # fmt: skip
         out.append(row)
@@ -342,13 +343,13 @@ def _power(row: dict) -> str:
 
 
 def _robustness(row: dict) -> str:
-    """``fragile (seed:verdict ...)`` when dropping a seed changes the verdict, else ``same``."""
+    """``fragile: seed: verdict; ...`` when dropping a seed changes the verdict, else ``same``."""
     if row.get("loso") in (None, ""):
         return ""
     if not _flag(row.get("fragile")):
         return "same"
-    changed = [item for item in str(row["loso"]).split() if item.split(":", 1)[1] != row.get("verdict")]
-    return "fragile: " + ", ".join(changed)
+    changed = [item for item in str(row["loso"]).split("; ") if item.split(": ", 1)[1] != row.get("verdict")]
+    return "fragile: " + "; ".join(changed)
 
 
 def claims_markdown(rows: list[dict], title: str = "Claims") -> str:
@@ -360,9 +361,9 @@ def claims_markdown(rows: list[dict], title: str = "Claims") -> str:
     >>> row = {"id": "c", "finding": "x falls", "test": "trend", "statistic": "Spearman rho",
     ...        "value": -0.912345, "p_value": 0.0083, "p_other": 1.0, "n_settings": 5, "n_seeds": 3,
     ...        "seeds_agree": 3, "verdict": "reproduced", "note": "", "criterion": "reproduced if ...",
-    ...        "p_min": 0.0083, "underpowered": False, "loso": "0:reproduced 1:inconclusive", "fragile": True}
+    ...        "p_min": 0.0083, "underpowered": False, "loso": "0: reproduced; 1: not reproduced", "fragile": True}
     >>> print(claims_markdown([row]).splitlines()[4])
-    | c | x falls | trend | Spearman rho | -0.912 | 0.0083 | 1 | 5 | 3 of 3 | reproduced | 0.0083 | fragile: 1:inconclusive |  |
+    | c | x falls | trend | Spearman rho | -0.912 | 0.0083 | 1 | 5 | 3 of 3 | reproduced | 0.0083 | fragile: 1: not reproduced |  |
     """
     header = ["id", "finding", "test", "statistic", "value", "p (expected side)", "p (other side)", "settings",
               "seeds agreeing", "verdict", "smallest p possible", "without one seed", "note"]  # fmt: skip

@@ -8,6 +8,7 @@ it reads and raises :class:`DataFileError` naming the file and how to rebuild it
 from __future__ import annotations
 
 import csv
+import datetime
 import hashlib
 import json
 import logging
@@ -197,11 +198,36 @@ def read_table(path, required=(), hint: str = REBUILD_HINT) -> dict:
     return table
 
 
-def log_to_file(path) -> None:
-    """Send logging, warnings, stdout and stderr of a workflow job to its log file."""
+#: The first line of each attempt of a job in its log.
+ATTEMPT_HEADER = "=== {time} UTC: rule {rule}, attempt {attempt} ==="
+
+
+def log_to_file(path, rule: str = "?") -> None:
+    """Send logging, warnings, stdout and stderr of a workflow job to its log file, after a
+    header line with the time, the rule and the attempt (the log is appended to, so a job
+    resumed after an interruption shows each attempt under its own header).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> log = pathlib.Path(tempfile.mkdtemp()) / "job.log"
+    >>> _ = log.write_text(ATTEMPT_HEADER.format(time="2026-01-01 00:00:00", rule="r", attempt=1) + "\\nepoch 1\\n")
+    >>> _attempt_header(log, "r").split(": ", 1)[1]
+    'rule r, attempt 2 ==='
+    """
+    header = _attempt_header(path, rule)
     stream = open(path, "a", buffering=1)
+    stream.write(header + "\n")
     sys.stdout = sys.stderr = stream
     logging.basicConfig(
         stream=stream, level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s", force=True
     )
     logging.captureWarnings(True)
+
+
+def _attempt_header(path, rule: str) -> str:
+    """The header of the next attempt: one more than the headers the log already holds."""
+    text = Path(path).read_text(errors="replace") if Path(path).exists() else ""
+    previous = len(re.findall(r"^=== .* UTC: rule .*, attempt \d+ ===$", text, flags=re.MULTILINE))
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    return ATTEMPT_HEADER.format(time=now, rule=rule, attempt=previous + 1)

@@ -66,7 +66,7 @@ def save_figure(fig, pdf_path, png_path=None) -> None:
     plt.close(fig)
 
 
-# One fixed colour per training regime, in the order of liegg.aggregate.REGIMES.
+# One fixed colour per training regime, in the order of liegg.study.aggregate.REGIMES.
 REGIME_COLORS = dict(zip(REGIMES, ("tab:blue", "tab:orange", "tab:green")))
 
 
@@ -87,7 +87,7 @@ def _value(value) -> str:
 
 
 def line_labels(bands) -> list[str]:
-    """Legend labels of :class:`liegg.aggregate.SeedBand` lines: the line
+    """Legend labels of :class:`liegg.study.aggregate.SeedBand` lines: the line
     columns whose value differs between the lines (all of them when none do).
 
     Examples

@@ -56,7 +56,7 @@ def git_state(root=".") -> dict:
 
 def file_record(path) -> dict:
     """Path, size and SHA-256 of a file read; for an ``.npz`` written by
-    :func:`liegg.io.save_arrays`, also the ``meta`` it carries (the settings
+    :func:`liegg.study.arrays.save_arrays`, also the ``meta`` it carries (the settings
     that made it)."""
     path = Path(path)
     record = {"path": str(path), "bytes": path.stat().st_size, "sha256": file_sha256(path)}

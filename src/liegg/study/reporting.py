@@ -118,8 +118,8 @@ def benchmark_row(relative_path: str, values: dict) -> dict:
 
     Examples
     --------
-    >>> benchmark_row("train_model/o5/mlp-d2-w8-s0.tsv", {"s": 2.0, "max_rss": 100.0, "cpu_time": 1.9})
-    {'rule': 'train_model', 'job': 'o5/mlp-d2-w8-s0', 'seconds': 2.0, 'max_rss_mb': 100.0, 'cpu_seconds': 1.9}
+    >>> benchmark_row("train_o5_reference/mlp-d2-w8.tsv", {"s": 2.0, "max_rss": 100.0, "cpu_time": 1.9})
+    {'rule': 'train_o5_reference', 'job': 'mlp-d2-w8', 'seconds': 2.0, 'max_rss_mb': 100.0, 'cpu_seconds': 1.9}
     """
     rule, _, job = relative_path.removesuffix(".tsv").partition("/")
 
@@ -168,7 +168,7 @@ def provenance_row(study: str, run: str, record: dict, summary: dict) -> dict:
     checksums of the files read, code version, software, device and wall times.
 
     ``record`` is a run's ``train.json``, ``summary`` its ``liegg.json``; both
-    carry a ``provenance`` dict from :func:`liegg.provenance.collect`.
+    carry a ``provenance`` dict from :func:`liegg.study.provenance.collect`.
     """
     train, extract = record["provenance"], summary["provenance"]
     row = {"study": study, "run": run}

@@ -22,6 +22,7 @@ from ..actions import AffineImageAction, ImageAction, VectorAction
 from ..groups import algebra_basis
 from ..metrics import principal_angles, subspace_bias
 from ..spectral import Spectrum, rescale_spectrum, variance_along
+from .catalogue import FOUND_MIN_GAP
 
 __all__ = [
     "Symmetry", "SYMMETRIES", "get_symmetry", "task_action", "true_algebra", "reference_algebra",
@@ -46,8 +47,9 @@ _TRANSLATIONS[0, 0, 2] = _TRANSLATIONS[1, 1, 2] = 1.0
 #: A candidate of dimension k is named when the k most invariant generators lie
 #: within this subspace bias of it ...
 NAMING_MAX_BIAS = 0.2
-#: ... and the (k+1)-th variance is at least this many times the k-th.
-NAMING_MIN_GAP = 2.0
+#: ... and the (k+1)-th variance is at least this many times the k-th: the factor by which
+#: the catalogue finds a block (one constant, defined where the torch-free catalogue jobs read it).
+NAMING_MIN_GAP = FOUND_MIN_GAP
 
 
 #: A candidate counts as learned, wherever it lies in the spectrum, when the directions

@@ -65,7 +65,7 @@ def spectrum_rows(study: str, run: str, record: dict, variances, singular_values
 
 def layer_rows(study: str, run: str, record: dict, summaries: list[dict]) -> list[dict]:
     """One row per (run, hidden layer): the LieGG summary of the map from the
-    input to that layer (see :func:`liegg.extraction.extract_layers`)."""
+    input to that layer (see :func:`liegg.study.layer_spectra.extract_layers`)."""
     ident = _identity(study, run, record)
     return [{**ident, "layer": summary["layer"], **_measures(summary)} for summary in summaries]
 
