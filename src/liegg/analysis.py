@@ -9,7 +9,7 @@ import torch
 from ._modes import eval_mode
 from .actions import generator_basis
 from .groups import algebra_basis
-from .metrics import principal_angles, subspace_bias, symmetry_bias
+from .metrics import closure_defect, principal_angles, subspace_bias, symmetry_bias
 from .polarization import _output_function, polarization_gram
 from .spectral import Spectrum, count_invariant, spectrum_from_gram
 
@@ -58,6 +58,10 @@ class Analysis:
         Between the span of the ``k`` most invariant generators and the algebra (radians).
     output_variance : float
         ``mean_i ||f(x_i) - mean f||^2`` of the differentiated outputs.
+    closure : float
+        :func:`liegg.closure_defect` of the most invariant block: the ``algebra_dim``
+        generators when an algebra is given, else the ``n_invariant`` ones (0 for a block
+        of fewer than two). 0 when the block is a Lie subalgebra.
     """
 
     variances: torch.Tensor
@@ -71,6 +75,7 @@ class Analysis:
     subspace_bias: float | None
     principal_angles: torch.Tensor | None
     output_variance: float
+    closure: float = 0.0
 
     @property
     def spectrum(self) -> Spectrum:
@@ -184,8 +189,8 @@ def analyze(
     >>> so3 = torch.zeros(3, 4, 4, dtype=torch.float64)
     >>> so3[:, :3, :3] = liegg.so_basis(3, dtype=torch.float64)
     >>> result = liegg.analyze(f, x, liegg.VectorAction(4), algebra=so3)
-    >>> bool(result.subspace_bias < 1e-6), result.bias[3].item() > 0.5
-    (True, True)
+    >>> bool(result.subspace_bias < 1e-6), result.bias[3].item() > 0.5, result.closure < 1e-10
+    (True, True, True)
     """
     gram, rows = polarization_gram(model, x, action, outputs=outputs, normalize=normalize,
                                    chunk_size=chunk_size, mode=mode)
@@ -204,16 +209,19 @@ def analyze(
         bias = symmetry_bias(spectrum.generators, algebra)
         block_bias = subspace_bias(spectrum.generators[:dim], basis)
         angles = principal_angles(spectrum.generators[:dim], basis)
+    n_invariant = count_invariant(spectrum.variances, rtol, scale=mean)
+    block = dim if dim is not None else n_invariant
     return Analysis(
         variances=spectrum.variances,
         relative_variances=relative,
         generators=spectrum.generators,
         singular_values=spectrum.singular_values,
         rows=rows,
-        n_invariant=count_invariant(spectrum.variances, rtol, scale=mean),
+        n_invariant=n_invariant,
         bias=bias,
         algebra_dim=dim,
         subspace_bias=block_bias,
         principal_angles=angles,
         output_variance=variance,
+        closure=closure_defect(spectrum.generators[:block]) if block >= 2 else 0.0,
     )

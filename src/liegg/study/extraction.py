@@ -146,7 +146,7 @@ def summarize(result: Analysis, spec: dict) -> dict:
         "rel_lambda_k": float(rel[k - 1]),
         "gap_ratio": float(v[k] / v[k - 1]) if k < len(v) else float("nan"),
         "bias_block_k": result.subspace_bias,
-        "closure_k": closure_defect(result.generators[:k]),
+        "closure_k": result.closure,
         "found_dim": found,
         "closure_found": closure_defect(result.generators[:found]) if found else float("nan"),
         **measures,

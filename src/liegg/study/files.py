@@ -198,24 +198,22 @@ def read_table(path, required=(), hint: str = REBUILD_HINT) -> dict:
     return table
 
 
-#: The first line of each attempt of a job in its log.
-ATTEMPT_HEADER = "=== {time} UTC: rule {rule}, attempt {attempt} ==="
+#: The first line a job writes to its log.
+JOB_HEADER = "=== {time} UTC: rule {rule} starts ==="
 
 
 def log_to_file(path, rule: str = "?") -> None:
     """Send logging, warnings, stdout and stderr of a workflow job to its log file, after a
-    header line with the time, the rule and the attempt (the log is appended to, so a job
-    resumed after an interruption shows each attempt under its own header).
+    header line with the time and the rule. (Snakemake empties the log of a job it reruns, so
+    a resumed job's log is that attempt's; the training log says what it resumed from.)
 
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> log = pathlib.Path(tempfile.mkdtemp()) / "job.log"
-    >>> _ = log.write_text(ATTEMPT_HEADER.format(time="2026-01-01 00:00:00", rule="r", attempt=1) + "\\nepoch 1\\n")
-    >>> _attempt_header(log, "r").split(": ", 1)[1]
-    'rule r, attempt 2 ==='
+    >>> JOB_HEADER.format(time="2026-01-01 00:00:00", rule="train_o5")
+    '=== 2026-01-01 00:00:00 UTC: rule train_o5 starts ==='
     """
-    header = _attempt_header(path, rule)
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    header = JOB_HEADER.format(time=now, rule=rule)
     stream = open(path, "a", buffering=1)
     stream.write(header + "\n")
     sys.stdout = sys.stderr = stream
@@ -224,10 +222,3 @@ def log_to_file(path, rule: str = "?") -> None:
     )
     logging.captureWarnings(True)
 
-
-def _attempt_header(path, rule: str) -> str:
-    """The header of the next attempt: one more than the headers the log already holds."""
-    text = Path(path).read_text(errors="replace") if Path(path).exists() else ""
-    previous = len(re.findall(r"^=== .* UTC: rule .*, attempt \d+ ===$", text, flags=re.MULTILINE))
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
-    return ATTEMPT_HEADER.format(time=now, rule=rule, attempt=previous + 1)
