@@ -382,6 +382,9 @@ def get_final_output():
     targets = []
     for study, cfg in config["studies"].items():
         targets += [f"results/tables/{study}/runs.csv", f"results/tables/{study}/spectra.csv"]
+        # The trained networks are results too: one lost to an interruption is trained again,
+        # even when the tables made from it are still there.
+        targets += study_outputs(study, "model.pt") + study_outputs(study, "train.json")
         if study in LAYER_STUDIES:
             targets.append(f"results/tables/{study}/layers.csv")
         # Rotated, scaled and upright digits: the shared figures below; shifted ones have 3 x 3 generators.
