@@ -25,7 +25,6 @@ files).
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import math
 import os
@@ -43,6 +42,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from liegg.polarization import polarization_gram  # noqa: E402
+from liegg.study.files import read_rows  # noqa: E402
 from liegg.study.models import Standardized, build_model  # noqa: E402
 from liegg.study.symmetries import task_action  # noqa: E402
 
@@ -124,11 +124,6 @@ def rates(threads: int) -> tuple[float, float]:
     return matmul, _best_rate(lambda: conv(x).sum().backward(), sum(split_flops(mode)))
 
 
-def table(path: Path) -> list[dict]:
-    with open(path, newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
 def measure(workdir: Path, wall: float, cores: int) -> None:
     config_runs = sorted((workdir / "results/runs").glob("*/*/train.json"))
     totals = [0.0, 0.0, 0.0, 0.0]
@@ -143,20 +138,24 @@ def measure(workdir: Path, wall: float, cores: int) -> None:
             if i >= 2 or "reused_from" not in record:
                 totals[i] += value
         inside += record["train_seconds"] + summary["extract_seconds"]
-    jobs = table(workdir / "results/tables/runtimes.csv")
+    jobs = read_rows(workdir / "results/tables/runtimes.csv")
     job_seconds = sum(float(j["seconds"]) for j in jobs)
     matmul_rate, conv_rate = rates(cores)
     train_floor = totals[0] / matmul_rate + totals[1] / conv_rate
     extract_floor = totals[2] / matmul_rate + totals[3] / conv_rate
     floor = train_floor + extract_floor
     print(f"runs: {len(config_runs)}; jobs with a benchmark record (training, extraction): {len(jobs)}; cores: {cores}")
-    print(f"rates here ({cores} threads): matmul {matmul_rate / 1e9:.1f} GFLOP/s, 3x3 conv {conv_rate / 1e9:.1f} GFLOP/s")
-    print(f"training:   {totals[0] / 1e12:.2f} TFLOP matmul + {totals[1] / 1e12:.2f} TFLOP conv -> floor {train_floor:.0f} s")
-    print(f"extraction: {totals[2] / 1e12:.2f} TFLOP matmul + {totals[3] / 1e12:.2f} TFLOP conv -> floor {extract_floor:.0f} s")
+    rate_text = f"matmul {matmul_rate / 1e9:.1f} GFLOP/s, 3x3 conv {conv_rate / 1e9:.1f} GFLOP/s"
+    print(f"rates here ({cores} threads): {rate_text}")
+    parts = (("training:  ", totals[:2], train_floor), ("extraction:", totals[2:], extract_floor))
+    for label, (matmul, conv), part in parts:
+        print(f"{label} {matmul / 1e12:.2f} TFLOP matmul + {conv / 1e12:.2f} TFLOP conv -> floor {part:.0f} s")
     print(f"wall time {wall:.0f} s against a compute floor of {floor:.0f} s: ratio {wall / floor:.2f}")
     outside = 1 - inside / job_seconds
-    print(f"job seconds {job_seconds:.0f} (sum over jobs), of which training and extraction in-process {inside:.0f}: "
-          f"{100 * outside:.1f} % outside (start-up, imports, I/O)")
+    print(
+        f"job seconds {job_seconds:.0f} (sum over jobs), of which training and extraction in-process {inside:.0f}: "
+        f"{100 * outside:.1f} % outside (start-up, imports, I/O)"
+    )
 
 
 def _split_size(workdir: Path, record: dict) -> int:

@@ -2,6 +2,7 @@ import time
 
 import pytest
 import torch
+
 from workflow_helpers import FLAGS, SMOKE, copy_repo, snakemake
 
 

@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 import torch
 
-from known_answers import bordered_images
 from liegg import analyze, so_pq_basis
 from liegg.study.catalogue import catalogue_markdown, catalogue_row, found_dimension
 from liegg.study.datasets import lorentz_target, make_data, make_rotated_digits, so3_target
-from liegg.study.symmetries import candidate_dimensions, candidate_measures, get_symmetry, name_algebra
-from liegg.study.symmetries import true_algebra
+from liegg.study.symmetries import candidate_dimensions, candidate_measures, get_symmetry, name_algebra, true_algebra
 from liegg.study.tasks import get_task
+
+from known_answers import bordered_images
 
 
 def test_lorentz_target_is_invariant_to_random_lorentz_transformations():
@@ -123,7 +123,8 @@ def test_catalogue_rows_count_what_each_network_found():
     runs, spectra = _tables(["translations", "se2"], [found, found], truth="translations", k=2)
     runs["px_learned_algebras"], runs["px_rank_translations"] = np.array(["translations", "none"]), np.array([1, 3])
     shifted = catalogue_row("s", runs, spectra)
-    assert (shifted["px_runs_learned_true"], shifted["px_rank_true"], shifted["px_verdict_whole"]) == (1, "1 3", "partly")
+    readings = (shifted["px_runs_learned_true"], shifted["px_rank_true"], shifted["px_verdict_whole"])
+    assert readings == (1, "1 3", "partly")
     assert "| partly (per pixel: partly) |" in catalogue_markdown([shifted])
 
 

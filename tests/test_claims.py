@@ -11,10 +11,11 @@ import textwrap
 
 import numpy as np
 import pytest
-from workflow_helpers import REPO
 
 from liegg.study import claims, stats
 from liegg.study.claims import claims_markdown, evaluate_claims
+
+from workflow_helpers import REPO
 
 DEPTHS, WIDTHS, SEEDS = (1, 2, 4), (32, 64, 128, 256), (0, 1, 2)
 

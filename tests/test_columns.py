@@ -14,8 +14,10 @@ def test_the_candidate_names_are_those_of_the_symmetries():
 
 
 def test_the_finite_labels_are_those_of_the_finite_check():
-    for task, dataset, x in (("rotmnist", {}, torch.zeros(1, 28, 28)), ("rotmnist", {"translate": 4}, torch.zeros(1, 28, 28)),
-                             ("o5", {}, torch.zeros(1, 10)), ("lorentz", {}, torch.zeros(1, 16))):  # fmt: skip
+    digits = torch.zeros(1, 28, 28)
+    cases = (("rotmnist", {}, digits), ("rotmnist", {"translate": 4}, digits),
+             ("o5", {}, torch.zeros(1, 10)), ("lorentz", {}, torch.zeros(1, 16)))  # fmt: skip
+    for task, dataset, x in cases:
         symmetry = get_symmetry(task, dataset)
         families = finite_families(task, symmetry.action, symmetry.candidates, x)
         labels = {name: tuple(magnitudes) for name, (_, _, magnitudes) in families.items()}

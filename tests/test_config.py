@@ -8,9 +8,10 @@ import copy
 
 import pytest
 import yaml
-from workflow_helpers import REPO, copy_repo, snakemake
 
 from liegg.study.config import ConfigError, validate_config
+
+from workflow_helpers import REPO, copy_repo, snakemake
 
 SCHEMA = REPO / "workflow/schemas/config.schema.yaml"
 
@@ -205,3 +206,13 @@ def test_a_schema_edit_without_the_readme_fails_the_check(tmp_path, monkeypatch)
     monkeypatch.setattr(module, "SCHEMA", edited)
     assert module.main(["--check"]) == 1
     assert "| `verbosity` | integer |  | A new key nobody documented. |" in module.render()
+
+
+def test_the_schema_names_the_regimes_and_precisions_the_code_knows():
+    from liegg.study.names import REGIMES
+    from liegg.study.training import PRECISIONS
+
+    schema = yaml.safe_load(SCHEMA.read_text())
+    assert tuple(schema["$defs"]["regime"]["enum"]) == REGIMES
+    training = schema["$defs"]["study"]["properties"]["training"]["properties"]
+    assert training["precision"]["enum"] == [*PRECISIONS, "auto"]

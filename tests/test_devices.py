@@ -7,13 +7,14 @@ import warnings
 
 import pytest
 import torch
-from workflow_helpers import copy_repo, snakemake
 
 from liegg.study.datasets import make_o5
+from liegg.study.devices import resolve_device
 from liegg.study.extraction import extract_run
 from liegg.study.runs import train_run
-from liegg.study.devices import resolve_device
 from liegg.study.training import fit
+
+from workflow_helpers import copy_repo, snakemake
 
 SPEC = {
     "task": "o5",

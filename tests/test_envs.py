@@ -158,7 +158,8 @@ def test_the_lock_pins_every_requirement_within_pyproject():
             assert name not in lock
             continue
         assert name in lock, f"the lock lacks {name}; regenerate it (README, 'Pinned versions')"
-        assert requirement.specifier.contains(lock[name]), f"the lock pins {name}=={lock[name]}, outside '{requirement}'"
+        pinned = lock[name]
+        assert requirement.specifier.contains(pinned), f"the lock pins {name}=={pinned}, outside '{requirement}'"
     assert "liegg" not in lock and "file://" not in LOCK.read_text()
 
 

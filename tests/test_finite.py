@@ -6,9 +6,21 @@ import pytest
 import torch
 
 from liegg import (
-    AffineImageAction, ImageAction, Spectrum, VectorAction, analyze, closure_defect, finite_accuracy, finite_variance,
-    gaussian_blur, pixel_coordinates, sl_basis, so_basis, so_pq_basis, variance_along,
-)  # fmt: skip
+    AffineImageAction,
+    ImageAction,
+    Spectrum,
+    VectorAction,
+    analyze,
+    closure_defect,
+    finite_accuracy,
+    finite_variance,
+    gaussian_blur,
+    pixel_coordinates,
+    sl_basis,
+    so_basis,
+    so_pq_basis,
+    variance_along,
+)
 
 F64 = torch.float64
 

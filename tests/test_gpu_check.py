@@ -7,6 +7,7 @@ import sys
 
 import pytest
 import torch
+
 from workflow_helpers import REPO
 
 SCRIPT = REPO / "benchmarks/gpu_check.py"

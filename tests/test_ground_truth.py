@@ -20,8 +20,13 @@ from liegg import (
 )
 from liegg.study import models
 from liegg.study.datasets import o5_target
-from liegg.study.symmetries import candidate_dimensions, candidate_measures, candidate_readings, get_symmetry
-from liegg.study.symmetries import name_algebra
+from liegg.study.symmetries import (
+    candidate_dimensions,
+    candidate_measures,
+    candidate_readings,
+    get_symmetry,
+    name_algebra,
+)
 
 
 def o5_spectrum(f, n=300, dtype=torch.float64):

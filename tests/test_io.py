@@ -8,13 +8,14 @@ import shutil
 import numpy as np
 import pytest
 import torch
-from workflow_helpers import REPO
 
 from liegg import spectrum
 from liegg.study import arrays, checkpoints, files, spectra
 from liegg.study.datasets import make_o5
 from liegg.study.mnist import MnistDataError, load_embedded
 from liegg.study.models import MLP, Standardized
+
+from workflow_helpers import REPO
 
 RUN = {"study": "o5_reference", "run": "mlp-d1-w4-s0"}
 OTHER_RUN = {"study": "o5_reference", "run": "mlp-d1-w4-s1"}

@@ -85,3 +85,11 @@ def test_extract_layers_gives_one_summary_per_layer():
     summaries = extract_layers(model, data, spec)
     assert [s["layer"] for s in summaries] == [1, 2, 3]
     assert all(s["algebra_dim"] == 10 and s["rows"] == 60 * 8 for s in summaries)
+    # each is liegg.analyze of the map to that layer, outputs L2-normalised, on the run's samples
+    x = torch.cat([data["x_train"], data["x_val"], data["x_test"]])
+    for summary in summaries:
+        direct = liegg.analyze(layer_outputs(model, summary["layer"]), x, liegg.VectorAction(5), algebra="so",
+                               normalize=True, chunk_size=32)  # fmt: skip
+        assert summary["lambda_min"] == float(direct.variances[0])
+        assert summary["bias_block_k"] == direct.subspace_bias
+        assert summary["rel_lambda_k"] == float(direct.relative_variances[9])

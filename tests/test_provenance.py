@@ -24,7 +24,9 @@ def test_git_state_names_the_commit_and_sees_edits_to_tracked_files(tmp_path):
     (tmp_path / "a.txt").write_text("one\n")
     git(tmp_path, "add", "a.txt")
     git(tmp_path, "commit", "-q", "-m", "first")
-    head = subprocess.run(["git", "-C", str(tmp_path), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    head = subprocess.run(
+        ["git", "-C", str(tmp_path), "rev-parse", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
     assert provenance.git_state(tmp_path) == {"commit": head, "dirty": False}
     (tmp_path / "untracked.csv").write_text("results\n")  # results do not make the tree dirty
     assert provenance.git_state(tmp_path)["dirty"] is False
@@ -74,9 +76,16 @@ def _records():
         }
 
     data = {"path": "results/data/d.npz", "sha256": "d" * 64, "meta": {"n_samples": 100, "seed": 0}}
-    record = {"train_seconds": 1.5, "provenance": prov({"device": "auto", "seed": 1, "training": {"lr": 0.01}}, {"data": data})}
-    summary = {"extract_seconds": 0.5, "provenance": prov({"seed": 1, "liegg": {"outputs": "each"}},
-                                                          {"model": {"path": "m.pt", "sha256": "m" * 64}, "data": data})}
+    record = {
+        "train_seconds": 1.5,
+        "provenance": prov({"device": "auto", "seed": 1, "training": {"lr": 0.01}}, {"data": data}),
+    }
+    summary = {
+        "extract_seconds": 0.5,
+        "provenance": prov(
+            {"seed": 1, "liegg": {"outputs": "each"}}, {"model": {"path": "m.pt", "sha256": "m" * 64}, "data": data}
+        ),
+    }
     return record, summary
 
 
@@ -90,16 +99,27 @@ def test_provenance_row_and_summary():
     assert row["trained_as"] == ""
     reused = reporting.provenance_row("t", "mlp-d1-w2-s1", {**record, "reused_from": "s/mlp-d1-w2-s1"}, summary)
     assert reused["trained_as"] == "s/mlp-d1-w2-s1"
-    items = {r["item"]: r["value"] for r in reporting.provenance_summary([row, {**row, "run": "b", "train_seconds": 2.5}])}
+    items = {
+        r["item"]: r["value"] for r in reporting.provenance_summary([row, {**row, "run": "b", "train_seconds": 2.5}])
+    }
     assert items["runs"] == 2 and items["git commit"] == "abc"
     assert items["total training seconds (fit loops)"] == 4.0
     assert items["sha256 of results/data/d.npz"] == "d" * 64
 
 
 def test_benchmark_rows_and_runtime_summary():
-    text = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n2.5\t0:00:02\t300.1\t1\t1\t1\t0\t0\t90\t2.2\n"
+    text = (
+        "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
+        "2.5\t0:00:02\t300.1\t1\t1\t1\t0\t0\t90\t2.2\n"
+    )
     row = reporting.benchmark_row("compute_spectrum/st/mlp-d2-w3-s0.tsv", reporting.parse_benchmark(text))
-    assert row == {"rule": "compute_spectrum", "job": "st/mlp-d2-w3-s0", "seconds": 2.5, "max_rss_mb": 300.1, "cpu_seconds": 2.2}
+    assert row == {
+        "rule": "compute_spectrum",
+        "job": "st/mlp-d2-w3-s0",
+        "seconds": 2.5,
+        "max_rss_mb": 300.1,
+        "cpu_seconds": 2.2,
+    }
     missing = reporting.benchmark_row("r/x.tsv", reporting.parse_benchmark("s\tmax_rss\n1.0\tNA\n"))
     assert missing["max_rss_mb"] != missing["max_rss_mb"]  # NaN, not a crash
     (summary,) = reporting.runtime_summary([row, {**row, "seconds": 0.5}])
@@ -111,4 +131,4 @@ def test_html_table_escapes_text_and_keeps_every_column():
     assert "<script>" not in page.split("<body>", 1)[1]
     assert "&lt;script&gt;" in page and "t &amp; u" in page
     assert "<td>0.0001235</td>" in page and "<th>c</th>" in page
-    assert "<td class=\"text\">" + "e" * 64 + "</td>" in reporting.html_table([{"sha": "e" * 64}], "t")
+    assert '<td class="text">' + "e" * 64 + "</td>" in reporting.html_table([{"sha": "e" * 64}], "t")

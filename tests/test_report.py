@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import torch
 import yaml
+
 from browser import Browser, find_chromium
 from workflow_helpers import REPO, SMOKE, clone, copy_repo, planned_jobs, snakemake
 
@@ -21,7 +22,9 @@ pytestmark = pytest.mark.slow
 
 ARTIFACTS = REPO / "results" / "ci"
 # What docutils writes into a page, or prints, when a caption is malformed reStructuredText.
-DOCUTILS_MESSAGE = re.compile(r"System Message|\((?:INFO|WARNING|ERROR|SEVERE)/[0-4]\)|\b(?:WARNING|ERROR|SEVERE)/[0-4]\b")
+DOCUTILS_MESSAGE = re.compile(
+    r"System Message|\((?:INFO|WARNING|ERROR|SEVERE)/[0-4]\)|\b(?:WARNING|ERROR|SEVERE)/[0-4]\b"
+)
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +52,7 @@ def test_the_report_renders_without_docutils_messages(report_run):
     pages = [text] + [entry.get("caption", "") for entry in results.values()]
     for page in pages:
         match = DOCUTILS_MESSAGE.search(page)
-        assert match is None, page[max(0, match.start() - 300): match.end() + 300]
+        assert match is None, page[max(0, match.start() - 300) : match.end() + 300]
 
 
 def smoke_config(workdir):
@@ -113,7 +116,9 @@ def test_report_lists_every_figure_and_its_image_loads(smoke_report, browser):
     figures = sorted(p.relative_to(smoke_report).as_posix() for p in smoke_report.glob("figures/*.png"))
     assert figures, "the smoke run made no figures"
     browser.open((smoke_report / "report.html").as_uri())
-    browser.wait_for("document.querySelector('#app nav') && document.querySelector('#app nav').textContent.includes('Results')")
+    browser.wait_for(
+        "document.querySelector('#app nav') && document.querySelector('#app nav').textContent.includes('Results')"
+    )
     categories = browser.evaluate("categories")
     results = browser.evaluate("results")
     for figure in figures:
@@ -127,7 +132,9 @@ def test_report_lists_every_figure_and_its_image_loads(smoke_report, browser):
         assert browser.evaluate(f"({CLICK_IN_MENU})({study!r})") == 1, f"no menu entry for {study}"
         label = entry["labels"]["figure"]
         # A category with figures only lists them at once; one with tables too has a Figures entry.
-        has_row = f"[...document.querySelectorAll('#app nav table tbody tr')].some(r => r.textContent.includes({label!r}))"
+        has_row = (
+            f"[...document.querySelectorAll('#app nav table tbody tr')].some(r => r.textContent.includes({label!r}))"
+        )
         browser.wait_for(f"document.querySelector('#app nav').textContent.includes('Figures') || {has_row}")
         browser.evaluate(f"({CLICK_IN_MENU})('Figures')")
         browser.wait_for(f"({CLICK_VIEW})({label!r})")
@@ -143,13 +150,16 @@ def test_report_holds_the_tables_config_runtimes_and_provenance(smoke_report):
     config = smoke_config(smoke_report)
     for study in config["studies"]:
         tables = categories[study]["Tables"]
-        assert tables == sorted(f"results/report/{study}/{t}.html" for t in ("provenance", "runs", "spectra", "timings"))
+        assert tables == sorted(
+            f"results/report/{study}/{t}.html" for t in ("provenance", "runs", "spectra", "timings")
+        )
     summary = {Path(p).stem for p in categories["Workflow summary"]["Other"]}
     assert summary == {"config", "runtimes", "provenance"}
     # the figures of several studies and the claims table have a category of their own
     finite = [f"{name}_finite" for name, figure in config["figures"].items() if figure["kind"] == "controls"]
-    assert categories["Studies"]["Figures"] == sorted(f"figures/{name}.png"
-                                                      for name in [*config["figures"], *finite, "catalogue"])
+    assert categories["Studies"]["Figures"] == sorted(
+        f"figures/{name}.png" for name in [*config["figures"], *finite, "catalogue"]
+    )
     assert categories["Studies"]["Claims"] == ["results/report/claims.html"]
     assert categories["Studies"]["Catalogue"] == ["results/report/catalogue.html"]
     assert categories["Tutorial"]["Figures"] == ["figures/own_model.png"]
@@ -231,7 +241,10 @@ def test_figure_notebook_runs_by_hand_after_a_run(smoke_report, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIEGG_")}
     # Opened from its own folder, as Jupyter does: it finds the repository root itself.
     client = nbclient.NotebookClient(
-        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(workdir / "workflow/notebooks")}}
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(workdir / "workflow/notebooks")}},
     )
     old_env = dict(os.environ)
     try:

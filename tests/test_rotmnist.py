@@ -17,10 +17,9 @@ from liegg import (
     spectrum,
 )
 from liegg.study import models, training
-from liegg.study.datasets import make_rotated_digits
+from liegg.study.datasets import make_data, make_rotated_digits
 from liegg.study.mnist import MnistDataError
 from liegg.study.models import CNN
-from liegg.study.datasets import make_data
 from liegg.study.tasks import get_task
 
 DIGITS = Path(__file__).resolve().parents[1] / "data" / "mnist" / "digits.npz"
@@ -61,7 +60,9 @@ def test_weights_that_depend_on_x_give_no_rotation(dtype):
     to scaling y, not to rotations: the null space is span(A_10, A_11)."""
     side = 40
     x_coord = pixel_coordinates(side, side, dtype=dtype)[0]
-    weights = torch.stack([torch.exp(-x_coord**2 / 0.2), x_coord * torch.exp(-x_coord**2 / 0.1), torch.cos(3 * x_coord)])
+    weights = torch.stack(
+        [torch.exp(-(x_coord**2) / 0.2), x_coord * torch.exp(-(x_coord**2) / 0.1), torch.cos(3 * x_coord)]
+    )
     x = smooth_images(64, side, dtype)
     sp = spectrum(polarization_matrix(weighted_sums(weights), x, ImageAction(), normalize=True).double())
     assert float(generator_similarity(sp.generators[:1], ROTATION.double())) < 0.75
@@ -161,8 +162,10 @@ def test_rotated_digits_are_seeded_rotated_then_blurred():
     assert angles.min() >= 0 and angles.max() < 360 and angles.std() > 50
     # Recover the digit of the first sample from its label and check the recipe.
     candidates = [i for i in range(30) if labels[i] == a["y_train"][0]]
-    recipes = [gaussian_blur(rotate_images(digits[i : i + 1].double() / 255, a["angle_train"][:1].double()), 1.0)
-               for i in candidates]
+    recipes = [
+        gaussian_blur(rotate_images(digits[i : i + 1].double() / 255, a["angle_train"][:1].double()), 1.0)
+        for i in candidates
+    ]
     assert min(float((r[0].float() - a["x_train"][0]).abs().max()) for r in recipes) < 1e-5
 
 
@@ -175,24 +178,58 @@ def test_upright_control_has_zero_angles():
 
 def test_rotmnist_task_reads_the_embedded_digits():
     task = get_task("rotmnist")
-    data = make_data("rotmnist", n_samples=100, n_val=10, n_test=10, seed=0, rotate=True, blur_sigma=1.5,
-                          source="embedded", digits=DIGITS)
+    data = make_data(
+        "rotmnist",
+        n_samples=100,
+        n_val=10,
+        n_test=10,
+        seed=0,
+        rotate=True,
+        blur_sigma=1.5,
+        source="embedded",
+        digits=DIGITS,
+    )
     assert data["x_train"].shape == (80, 28, 28) and data["y_train"].dtype == torch.int64
     mean, std, _, _ = task.standardize(data["x_train"], data["y_train"])
     assert mean.ndim == 0 and std.ndim == 0  # one scalar each: keeps the rotation symmetry
     with pytest.raises(ValueError, match="only 10000 digits"):
-        make_data("rotmnist", n_samples=20000, n_val=10, n_test=10, seed=0, rotate=True, blur_sigma=1.5,
-                       source="embedded", digits=DIGITS)
+        make_data(
+            "rotmnist",
+            n_samples=20000,
+            n_val=10,
+            n_test=10,
+            seed=0,
+            rotate=True,
+            blur_sigma=1.5,
+            source="embedded",
+            digits=DIGITS,
+        )
 
 
 def test_download_source_checks_the_files(tmp_path):
-    files = [tmp_path / name for name in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-                                          "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")]
+    files = [
+        tmp_path / name
+        for name in (
+            "train-images-idx3-ubyte.gz",
+            "train-labels-idx1-ubyte.gz",
+            "t10k-images-idx3-ubyte.gz",
+            "t10k-labels-idx1-ubyte.gz",
+        )
+    ]
     for f in files:
         f.write_bytes(b"not mnist")
     with pytest.raises(MnistDataError, match="md5"):
-        make_data("rotmnist", n_samples=100, n_val=10, n_test=10, seed=0, rotate=True, blur_sigma=1.5,
-                                       source="download", mnist_files=[str(f) for f in files])
+        make_data(
+            "rotmnist",
+            n_samples=100,
+            n_val=10,
+            n_test=10,
+            seed=0,
+            rotate=True,
+            blur_sigma=1.5,
+            source="download",
+            mnist_files=[str(f) for f in files],
+        )
 
 
 def test_cnn_depth_width_kernel():
@@ -210,13 +247,33 @@ def test_best_accuracy_epoch_is_kept():
     x, y = torch.randn(200, 6), torch.randint(0, 3, (200,))
     xv, yv = torch.randn(60, 6), torch.randint(0, 3, (60,))
     model = models.MLP(6, 3, width=8, depth=1)
-    result = training.fit(model, (x, y), (xv, yv), loss="cross_entropy", epochs=8, batch_size=50, lr=0.05,
-                       weight_decay=0.0, seed=0, monitor="accuracy")
+    result = training.fit(
+        model,
+        (x, y),
+        (xv, yv),
+        loss="cross_entropy",
+        epochs=8,
+        batch_size=50,
+        lr=0.05,
+        weight_decay=0.0,
+        seed=0,
+        monitor="accuracy",
+    )
     accuracies = [h["val_accuracy"] for h in result.history]
     assert result.best_epoch >= 1
     assert accuracies.index(max(accuracies)) == result.best_epoch - 1  # the first best epoch
     # The model ends holding that epoch's weights.
     assert training.evaluate(model, xv, yv, "cross_entropy")["accuracy"] == max(accuracies)
     with pytest.raises(ValueError, match="monitor"):
-        training.fit(model, (x, y), (xv, yv), loss="mse", epochs=1, batch_size=50, lr=0.05,
-                  weight_decay=0.0, seed=0, monitor="accuracy")
+        training.fit(
+            model,
+            (x, y),
+            (xv, yv),
+            loss="mse",
+            epochs=1,
+            batch_size=50,
+            lr=0.05,
+            weight_decay=0.0,
+            seed=0,
+            monitor="accuracy",
+        )

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from workflow_helpers import SMOKE, copy_repo, planned_jobs, snakemake
 
 pytestmark = pytest.mark.slow

@@ -52,11 +52,18 @@ def run_rows(study, task, arch, depths, widths, kernels=(None,), n_trains=(1000,
                                    best_epoch=3, val_loss=0.5 * f, test_loss=0.4 * f)
                         if task == "rotmnist":
                             row.update(val_accuracy=0.8 * f, test_accuracy=0.79 * f)
-                        row.update(lambda_min=base * f, rel_lambda_min=0.3 * base * f, bias_of_lambda_min=0.05 * depth * f,
-                                   bias_min=0.01,
-                                   algebra_dim=algebra_dim, lambda_k=7 * base * f, rel_lambda_k=2 * base * f,
-                                   gap_ratio=100.0,
-                                   bias_block_k=0.02 * depth * f, rows=512)
+                        row.update(
+                            lambda_min=base * f,
+                            rel_lambda_min=0.3 * base * f,
+                            bias_of_lambda_min=0.05 * depth * f,
+                            bias_min=0.01,
+                            algebra_dim=algebra_dim,
+                            lambda_k=7 * base * f,
+                            rel_lambda_k=2 * base * f,
+                            gap_ratio=100.0,
+                            bias_block_k=0.02 * depth * f,
+                            rows=512,
+                        )
                         rows.append(row)
     return rows
 
@@ -67,13 +74,30 @@ def layer_rows(study, depth=4):
         for seed in SEEDS:
             for layer in range(1, depth + 1):
                 f = SPREAD[seed]
-                rows.append({"study": study, "run": f"mlp-d{depth}-w32-{regime}-s{seed}", "task": "rotmnist",
-                             "arch": "mlp", "depth": depth, "width": 32, "regime": regime, "n_train": 1000,
-                             "seed": seed, "layer": layer, "rows": 256, "lambda_min": 10.0 ** -(r + layer) * f,
-                             "rel_lambda_min": 3 * 10.0 ** -(r + layer) * f,
-                             "lambda_max": 1.0, "bias_of_lambda_min": 0.1 * (r + 1) * f, "bias_min": 0.01,
-                             "algebra_dim": 1, "lambda_k": 10.0 ** -(r + layer) * f, "gap_ratio": 10.0,
-                             "bias_block_k": 0.1 * (r + 1) * f})
+                rows.append(
+                    {
+                        "study": study,
+                        "run": f"mlp-d{depth}-w32-{regime}-s{seed}",
+                        "task": "rotmnist",
+                        "arch": "mlp",
+                        "depth": depth,
+                        "width": 32,
+                        "regime": regime,
+                        "n_train": 1000,
+                        "seed": seed,
+                        "layer": layer,
+                        "rows": 256,
+                        "lambda_min": 10.0 ** -(r + layer) * f,
+                        "rel_lambda_min": 3 * 10.0 ** -(r + layer) * f,
+                        "lambda_max": 1.0,
+                        "bias_of_lambda_min": 0.1 * (r + 1) * f,
+                        "bias_min": 0.01,
+                        "algebra_dim": 1,
+                        "lambda_k": 10.0 ** -(r + layer) * f,
+                        "gap_ratio": 10.0,
+                        "bias_block_k": 0.1 * (r + 1) * f,
+                    }
+                )
     return rows
 
 
@@ -138,8 +162,13 @@ def test_seed_bands_refuse_two_settings_in_one_point():
 def test_study_measures_pick_the_so5_block_for_o5_and_accuracy_for_rotmnist():
     o5 = io_table(run_rows("o", "o5", "mlp", depths=[1], widths=[8]))
     rot = io_table(run_rows("r", "rotmnist", "mlp", depths=[1], widths=[8]))
-    assert study_measures(o5) == {"lambda": "lambda_k", "relative": "rel_lambda_k", "bias": "bias_block_k", "k": 10,
-                                  "scores": ["test_loss"]}
+    assert study_measures(o5) == {
+        "lambda": "lambda_k",
+        "relative": "rel_lambda_k",
+        "bias": "bias_block_k",
+        "k": 10,
+        "scores": ["test_loss"],
+    }
     assert study_measures(rot)["lambda"] == "lambda_min"
     assert study_measures(rot)["scores"] == ["val_accuracy", "test_accuracy"]
 
@@ -154,8 +183,9 @@ def io_table(rows):
 
 def test_capacity_figure_draws_seed_means_per_depth_and_kernel(tmp_path, monkeypatch):
     mlp = write_table(tmp_path, "rot_mlp", "runs.csv", run_rows("rot_mlp", "rotmnist", "mlp", [1, 3], [16, 64]))
-    cnn = write_table(tmp_path, "rot_cnn", "runs.csv",
-                      run_rows("rot_cnn", "rotmnist", "cnn", [2, 4], [8, 16], kernels=(3, 5)))
+    cnn = write_table(
+        tmp_path, "rot_cnn", "runs.csv", run_rows("rot_cnn", "rotmnist", "cnn", [2, 4], [8, 16], kernels=(3, 5))
+    )
     result, pdf, png = run_notebook("capacity", tmp_path, monkeypatch, ["rot_mlp", "rot_cnn"], [mlp, cnn])
     assert_figure_files(pdf, png)
     axes = result["axes"]
@@ -175,7 +205,12 @@ def test_capacity_figure_draws_seed_means_per_depth_and_kernel(tmp_path, monkeyp
     assert len(axes[0, 3].get_lines()) == 4
     # CNN row: one line per (depth, kernel).
     labels = [label for label, _, _ in panel_lines(axes[1, 0])]
-    assert labels == ["depth 2 kernel_size 3", "depth 2 kernel_size 5", "depth 4 kernel_size 3", "depth 4 kernel_size 5"]
+    assert labels == [
+        "depth 2 kernel_size 3",
+        "depth 2 kernel_size 5",
+        "depth 4 kernel_size 3",
+        "depth 4 kernel_size 5",
+    ]
     assert axes[1, 0].get_title(loc="left") == "rot_cnn: rotmnist, cnn"
 
 
@@ -195,12 +230,13 @@ def test_capacity_figure_of_o5_plots_lambda_10_and_test_mse(tmp_path, monkeypatc
 def test_data_size_figure_draws_one_line_per_architecture_against_n_train(tmp_path, monkeypatch):
     n_trains = (500, 2000, 8000)
     o5 = write_table(tmp_path, "o5_n", "runs.csv", run_rows("o5_n", "o5", "mlp", [2], [32], n_trains=n_trains))
-    rot = write_table(tmp_path, "rot_n", "runs.csv",
-                      run_rows("rot_n", "rotmnist", "mlp", [1, 2], [32], n_trains=n_trains))
+    rot = write_table(
+        tmp_path, "rot_n", "runs.csv", run_rows("rot_n", "rotmnist", "mlp", [1, 2], [32], n_trains=n_trains)
+    )
     result, pdf, png = run_notebook("data_size", tmp_path, monkeypatch, ["o5_n", "rot_n"], [o5, rot])
     assert_figure_files(pdf, png)
     axes = result["axes"]
-    (label, x, y), = panel_lines(axes[0, 0])
+    ((label, x, y),) = panel_lines(axes[0, 0])
     assert x.tolist() == list(n_trains)
     np.testing.assert_allclose(y, 7 * lam(n_parameters(10, 1, 2, 32), 2) * 1000 / x, rtol=1e-12)
     assert [label for label, _, _ in panel_lines(axes[1, 0])] == ["depth 1", "depth 2"]

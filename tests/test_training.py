@@ -10,7 +10,7 @@ import torch
 from liegg.study import checkpoints
 from liegg.study.datasets import make_o5
 from liegg.study.runs import train_run, train_runs
-from liegg.study.training import TrainingDiverged, fit
+from liegg.study.training import PRECISIONS, TrainingDiverged, fit, fit_together
 
 SPEC = {
     "task": "o5",
@@ -252,3 +252,59 @@ def test_one_cycle_schedule_and_adamw_are_used(data):
     assert constant["history"] != cycled["history"]
     with pytest.raises(ValueError, match="unknown schedule"):
         _group(data, [0], schedule="cosine")
+
+
+def _cnns(seeds):
+    """Small CNNs, which train each as itself (not stacked)."""
+    nets = []
+    for seed in seeds:
+        torch.manual_seed(seed)
+        nets.append(torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3), torch.nn.ReLU(), torch.nn.Flatten(),
+                                        torch.nn.Linear(4 * 6 * 6, 3)))  # fmt: skip
+    return nets
+
+
+def _images():
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(96, 1, 8, 8, generator=g)
+    return (x[:64], x[:64, 0, 0, 0].gt(0).long() + x[:64, 0, 1, 1].gt(0).long()), (x[64:], torch.zeros(32).long())
+
+
+def test_a_stopped_cnn_is_no_longer_computed_and_the_others_keep_their_bytes():
+    train, val = _images()  # validation labels unrelated to the images: patience soon ends some networks
+    options = dict(loss="cross_entropy", epochs=12, batch_size=16, lr=0.02, weight_decay=0.0, patience=2,
+                   monitor="accuracy")  # fmt: skip
+    calls = []
+    group = _cnns([0, 1, 2])
+    for i, net in enumerate(group):
+        net.register_forward_hook(lambda module, args, out, i=i: calls.append(i) if module.training else None)
+    results = fit_together(group, train, val, seeds=[0, 1, 2], **options)
+    epochs = [len(r.history) for r in results]
+    assert min(epochs) < 12 and any(r.stopped_early for r in results), epochs
+    # 4 batches per epoch, computed only while the network trains
+    assert [calls.count(i) for i in range(3)] == [4 * e for e in epochs]
+    for seed, net, result in zip([0, 1, 2], group, results):
+        (alone,) = _cnns([seed])
+        again = fit(alone, train, val, seed=seed, **options)
+        assert _same_weights(net.state_dict(), alone.state_dict())
+        assert result.history == again.history
+
+
+def test_bf16_trains_in_autocast_and_keeps_float32_weights(data):
+    x, y = data["x_train"].float(), data["y_train"].float()
+    options = dict(loss="mse", epochs=25, batch_size=32, lr=0.01, weight_decay=0.0)
+    results = {}
+    for precision in (*PRECISIONS, "bf16"):
+        torch.manual_seed(0)
+        net = torch.nn.Sequential(torch.nn.Linear(x.shape[1], 32), torch.nn.Tanh(), torch.nn.Linear(32, y.shape[1]))
+        result = fit(net, (x, y), (x, y), seed=0, precision=precision, **options)
+        if precision in results:  # the second bf16 run: the same bytes
+            assert _same_weights(net.state_dict(), results[precision][0].state_dict())
+        results[precision] = (net, result)
+    (fp32, r32), (bf16, r16) = results["fp32"], results["bf16"]
+    assert all(p.dtype == torch.float32 for p in bf16.parameters())
+    assert not _same_weights(fp32.state_dict(), bf16.state_dict())  # the forward pass did run in bfloat16
+    first = r16.history[0]["val_loss"]
+    assert r16.best_val_loss < 0.5 * first and r16.best_val_loss < 2 * r32.best_val_loss
+    with pytest.raises(ValueError, match="unknown precision 'fp16'"):
+        fit(bf16, (x, y), (x, y), seed=0, precision="fp16", **options)

@@ -7,6 +7,7 @@ of it; dry runs on the shared copy restore every file they edit.
 import ast
 import copy
 import csv
+import json
 import modulefinder
 import re
 import shutil
@@ -15,16 +16,22 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import torch
 import yaml
-from workflow_helpers import REPO, SMOKE, by_family, clone, edited, planned_jobs, snakemake
 
 from liegg.study import restore
+from liegg.study.catalogue import catalogue_row
 from liegg.study.claims import evaluate_claims
 from liegg.study.columns import table_columns
-from liegg.study.spectra import load_spectrum
-from liegg.study.catalogue import catalogue_row
 from liegg.study.files import read_table
-from liegg.study.symmetries import candidate_dimensions, candidate_measures, candidate_readings, get_symmetry
-from liegg.study.symmetries import name_algebra
+from liegg.study.spectra import load_spectrum
+from liegg.study.symmetries import (
+    candidate_dimensions,
+    candidate_measures,
+    candidate_readings,
+    get_symmetry,
+    name_algebra,
+)
+
+from workflow_helpers import REPO, SMOKE, by_family, clone, edited, planned_jobs, snakemake
 
 pytestmark = pytest.mark.slow
 
@@ -166,11 +173,25 @@ def test_editing_figure_code_reruns_only_the_figure(smoke_run):
 def test_smoke_run_builds_rotation_mnist_studies(smoke_run):
     for study in ROTMNIST:
         (run,) = _table(smoke_run.workdir / f"results/tables/{study}/runs.csv")
-        assert 0 <= float(run["val_accuracy"]) <= 1 and float(run["lambda_min"]) >= 0
+        folder = smoke_run.workdir / f"results/runs/{study}/{run['run']}"
+        record = json.loads((folder / "train.json").read_text())
+        assert _same_number(run["val_accuracy"], record["val"]["accuracy"])
+        if record["best_epoch"]:  # the kept epoch's accuracy, not the last one's
+            assert record["history"][record["best_epoch"] - 1]["val_accuracy"] == record["val"]["accuracy"]
+        spectrum = load_spectrum(folder / "spectrum.npz")[0]
+        assert _same_number(run["lambda_min"], float(spectrum.variances[0]))
         assert int(run["rows"]) == 300  # outputs: sum over the training digits
         assert run["true_algebra"] == ("none" if study == "rotmnist_upright" else "so2")
     assert run["run"] == "mlp-d2-w16-s0"
     assert _table(smoke_run.workdir / "results/tables/rotmnist_cnn/runs.csv")[0]["run"] == "cnn-d2-w4-k3-s0"
+    # precision: bf16 as asked, auto too narrow to pay, and fp32 by default; recorded per run
+    for study, name, precision in (("rotmnist_cnn", "cnn-d2-w4-k3-s0", "bf16"),
+                                   ("rotmnist_cnn_grid", "cnn-d1-w2-k3-s0", "fp32"),
+                                   ("rotmnist_mlp", "mlp-d2-w16-s0", "fp32")):  # fmt: skip
+        record = json.loads((smoke_run.workdir / f"results/runs/{study}/{name}/train.json").read_text())
+        assert record["precision"] == precision and record["bf16_support"] in ("native", "emulated")
+        (row,) = [r for r in _table(smoke_run.workdir / f"results/tables/{study}/provenance.csv") if r["run"] == name]
+        assert row["train_precision"] == precision
     for name in ("spectra", "generators"):
         _assert_figure(smoke_run.workdir / f"figures/rotmnist_{name}")
     # Rotated, upright, scaled and rotated-scaled digits are four datasets, shared by the studies that use them.
@@ -281,7 +302,11 @@ def test_smoke_run_builds_per_layer_tables_for_every_regime(smoke_run):
     assert [(r["regime"], r["layer"]) for r in layers] == [
         (regime, layer) for regime in ("autoencoder", "end_to_end", "layerwise") for layer in ("1", "2")
     ]
-    assert all(float(r["lambda_min"]) >= 0 and 0 <= float(r["bias_of_lambda_min"]) <= 1 + 1e-9 for r in layers)
+    for row in layers:  # the numbers of the run's layers.json, which test_layers holds to liegg.analyze
+        record = json.loads((smoke_run.workdir / f"results/runs/rotmnist_layers/{row['run']}/layers.json").read_text())
+        (summary,) = [s for s in record["layers"] if s["layer"] == int(row["layer"])]
+        assert _same_number(row["lambda_min"], summary["lambda_min"])
+        assert _same_number(row["bias_of_lambda_min"], summary["bias_of_lambda_min"])
 
 
 def test_smoke_run_builds_study_figures_and_claims(smoke_run):

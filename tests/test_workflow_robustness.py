@@ -25,11 +25,12 @@ from pathlib import Path
 import pytest
 import torch
 import yaml
-from workflow_helpers import FLAGS, SMOKE, clone, planned_jobs, snakemake
 
 from liegg.study import arrays, checkpoints, files
 from liegg.study.datasets import make_o5
 from liegg.study.models import MLP, Standardized
+
+from workflow_helpers import FLAGS, SMOKE, clone, planned_jobs, snakemake
 
 pytestmark = pytest.mark.slow
 
@@ -302,7 +303,8 @@ def _constant_model(workdir: Path) -> None:
     zeroed = {k: (torch.zeros_like(v) if k.startswith("net.") else v) for k, v in state.items()}
     model.x_scale = torch.empty_like(state["x_scale"])
     model.load_state_dict(zeroed)
-    checkpoints.save_checkpoint(path, model, spec, meta={"study": OTHER_STUDY, "run": OTHER_RUN, "spec": record["spec"]})
+    meta = {"study": OTHER_STUDY, "run": OTHER_RUN, "spec": record["spec"]}
+    checkpoints.save_checkpoint(path, model, spec, meta=meta)
 
 
 def _diverging_config(workdir: Path) -> tuple[str, str]:

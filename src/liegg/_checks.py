@@ -21,7 +21,9 @@ def check_tensor(value, name: str, ndim: int | None = None, min_ndim: int | None
     if ndim is not None and value.ndim != ndim:
         raise ValueError(f"{name} must have {ndim} dimensions, got shape {tuple(value.shape)}")
     if min_ndim is not None and value.ndim < min_ndim:
-        raise ValueError(f"{name} must have at least {min_ndim} dimensions (samples first), got shape {tuple(value.shape)}")
+        raise ValueError(
+            f"{name} must have at least {min_ndim} dimensions (samples first), got shape {tuple(value.shape)}"
+        )
     if value.numel() == 0:
         raise ValueError(f"{name} is empty (shape {tuple(value.shape)})")
     bad = int((~torch.isfinite(value)).sum())

@@ -90,7 +90,9 @@ def finite_check(model, x, action, generators, t, labels=None, outputs="each", n
                     moved = _as_outputs(logits, outputs, normalize).to(torch.float64)
                     total[i, j] += (moved - y0).pow(2).sum().cpu()
                     if chunk_labels is not None:
-                        correct[i, j] += (logits.reshape(len(chunk), -1).argmax(dim=1).cpu() == chunk_labels.cpu()).sum()
+                        correct[i, j] += (
+                            logits.reshape(len(chunk), -1).argmax(dim=1).cpu() == chunk_labels.cpu()
+                        ).sum()
     variance = total / rows * scale**2 / ts.pow(2)
     accuracy = correct / len(x) if labels is not None else None
     if scalar:
@@ -158,8 +160,9 @@ def finite_variance(
     >>> v.shape, bool(v[0].abs().max() < 1e-28), bool(v[1].min() > 0.1)
     (torch.Size([2, 2]), True, True)
     """
-    return finite_check(model, x, action, generators, t, outputs=outputs, normalize=normalize,
-                        chunk_size=chunk_size).variance
+    return finite_check(
+        model, x, action, generators, t, outputs=outputs, normalize=normalize, chunk_size=chunk_size
+    ).variance
 
 
 def finite_accuracy(

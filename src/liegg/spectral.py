@@ -229,15 +229,18 @@ def variance_along(spectrum: Spectrum, generators: torch.Tensor) -> torch.Tensor
     check_tensor(generators, "generators", ndim=3)
     g = generators.to(torch.float64).reshape(len(generators), -1)
     if g.shape[1] != h.shape[1]:
-        raise ValueError(f"generators must be {tuple(spectrum.generators.shape[1:])} matrices, got {tuple(generators.shape[1:])}")
+        expected, got = tuple(spectrum.generators.shape[1:]), tuple(generators.shape[1:])
+        raise ValueError(f"generators must be {expected} matrices, got {got}")
     norms = g.pow(2).sum(dim=1)
     if (norms == 0).any():
         raise ValueError("a generator is zero: it has no direction")
     coeffs = g @ h.T  # (n, D)
     outside = norms - coeffs.pow(2).sum(dim=1)
     if (outside > 1e-8 * norms).any():
-        raise ValueError("a generator lies partly outside the span of the spectrum's generators "
-                         "(for an action with a basis, use combinations of action.basis)")
+        raise ValueError(
+            "a generator lies partly outside the span of the spectrum's generators "
+            "(for an action with a basis, use combinations of action.basis)"
+        )
     return (coeffs.pow(2) @ spectrum.variances.to(torch.float64)) / norms
 
 

@@ -27,6 +27,7 @@
 import math
 import sys
 
+import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
@@ -35,8 +36,6 @@ from liegg.groups import expm
 from liegg.images import pixel_coordinates, transform_images
 from liegg.study import arrays, files, spectra
 from liegg.study.plotting import apply_style, save_figure
-
-import matplotlib.pyplot as plt
 
 if "snakemake" in globals():  # run by the workflow
     sys.stderr = open(snakemake.log[0], "w")

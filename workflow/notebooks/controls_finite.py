@@ -23,13 +23,12 @@
 # %%
 import sys
 
+import matplotlib.pyplot as plt
 import numpy as np
 
 from liegg.study import files
 from liegg.study.columns import ROTATION_DEGREES, SCALE_FACTORS, SHIFT_PIXELS
 from liegg.study.plotting import apply_style, save_figure
-
-import matplotlib.pyplot as plt
 
 if "snakemake" in globals():  # run by the workflow
     sys.stderr = open(snakemake.log[0], "w")
@@ -41,11 +40,17 @@ else:  # opened by hand after a run of the default config
     run_tables = [f"results/tables/{s}/runs.csv" for s in studies]
     pdf, png = "figures/controls_finite.pdf", "figures/controls_finite.png"
 
-DATA = {"so2": ("rotated", "tab:blue"), "scale": ("scaled", "tab:green"), "so2_scale": ("rotated + scaled", "tab:purple"),
-        "none": ("upright", "tab:gray")}
-FAMILIES = [("so2", [f"{a}deg" for a in ROTATION_DEGREES], "rotation (degrees)", list(ROTATION_DEGREES)),
-            ("scale", [f"x{f:g}" for f in SCALE_FACTORS], "scaling factor", list(SCALE_FACTORS)),
-            ("translations", [f"{p}px" for p in SHIFT_PIXELS], "shift (pixels)", list(SHIFT_PIXELS))]
+DATA = {
+    "so2": ("rotated", "tab:blue"),
+    "scale": ("scaled", "tab:green"),
+    "so2_scale": ("rotated + scaled", "tab:purple"),
+    "none": ("upright", "tab:gray"),
+}
+FAMILIES = [
+    ("so2", [f"{a}deg" for a in ROTATION_DEGREES], "rotation (degrees)", list(ROTATION_DEGREES)),
+    ("scale", [f"x{f:g}" for f in SCALE_FACTORS], "scaling factor", list(SCALE_FACTORS)),
+    ("translations", [f"{p}px" for p in SHIFT_PIXELS], "shift (pixels)", list(SHIFT_PIXELS)),
+]
 
 # %%
 tables = [files.read_table(p, required=("arch", "true_algebra", "rel_var_so2", "rel_fv_so2")) for p in run_tables]
@@ -54,8 +59,9 @@ for table in tables:
     by_arch.setdefault(str(table["arch"][0]), []).append(table)
 
 apply_style()
-fig, axes = plt.subplots(len(by_arch), 4, figsize=(13.0, 3.2 * len(by_arch)), squeeze=False,
-                         gridspec_kw={"width_ratios": [1.5, 1, 1, 1]})
+fig, axes = plt.subplots(
+    len(by_arch), 4, figsize=(13.0, 3.2 * len(by_arch)), squeeze=False, gridspec_kw={"width_ratios": [1.5, 1, 1, 1]}
+)
 for row, (arch, members) in zip(axes, by_arch.items()):
     for table in members:
         label, color = DATA.get(str(table["true_algebra"][0]), (str(table["true_algebra"][0]), "black"))

@@ -89,7 +89,9 @@ for r, (study, run, row) in enumerate(zip(studies, runs, rows)):
     ax.set_xticks([0, 1], ["x", "y"])
     ax.set_yticks([0, 1], ["x", "y"])
     ax.grid(False)
-    ax.set_title(f"{study} ({run})\n" + rf"$h_1$: $\lambda_1$={row['variance']:.2g}, bias {row['bias']:.3f}", fontsize=7.5)
+    ax.set_title(
+        f"{study} ({run})\n" + rf"$h_1$: $\lambda_1$={row['variance']:.2g}, bias {row['bias']:.3f}", fontsize=7.5
+    )
     # Its vector field over the first digit.
     ax = fig.add_subplot(grid[2 * r : 2 * r + 2, 1])
     ax.imshow(row["digit"].numpy(), cmap="gray_r", extent=(-1, 1, -1, 1))

@@ -20,12 +20,12 @@
 # near 0; the upright control should show no such rotation.
 
 # %%
-import csv
 import sys
 from collections import defaultdict
 
 import matplotlib.pyplot as plt
 
+from liegg.study.files import read_rows
 from liegg.study.plotting import apply_style, save_figure, seed_colors
 
 if "snakemake" in globals():  # run by the workflow
@@ -42,18 +42,16 @@ else:  # opened by hand after a run of the default config
 # %%
 def read_study(spectra_csv, runs_csv):
     """Per run: its label, variances and biases (index order)."""
-    with open(runs_csv) as fh:
-        accuracy = {row["run"]: float(row["val_accuracy"]) for row in csv.DictReader(fh)}
+    accuracy = {row["run"]: row["val_accuracy"] for row in read_rows(runs_csv)}
     lines = defaultdict(lambda: {"variance": [], "bias": []})
     labels = {}
-    with open(spectra_csv) as fh:
-        for row in csv.DictReader(fh):
-            lines[row["run"]]["variance"].append(float(row["variance"]))
-            lines[row["run"]]["bias"].append(float(row["bias"]))
-            size = f"{row['depth']}x{row['width']}"
-            if row.get("kernel_size"):
-                size += f" k{row['kernel_size']}"
-            labels[row["run"]] = f"{row['arch']} {size}, seed {row['seed']} (val acc {accuracy[row['run']]:.3f})"
+    for row in read_rows(spectra_csv):
+        lines[row["run"]]["variance"].append(row["variance"])
+        lines[row["run"]]["bias"].append(row["bias"])
+        size = f"{row['depth']}x{row['width']}"
+        if isinstance(row.get("kernel_size"), int):  # CNNs; an MLP's cell is empty
+            size += f" k{row['kernel_size']}"
+        labels[row["run"]] = f"{row['arch']} {size}, seed {row['seed']} (val acc {accuracy[row['run']]:.3f})"
     return {run: (labels[run], lines[run]) for run in sorted(lines)}
 
 

@@ -20,7 +20,6 @@
 # the 10 dimensions of so(5), for the Lorentz task the 6 of so(1,3).
 
 # %%
-import csv
 import os
 import sys
 from collections import defaultdict
@@ -28,6 +27,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
+from liegg.study.files import read_rows
 from liegg.study.plotting import apply_style, save_figure, seed_colors
 
 if "snakemake" in globals():  # run by the workflow
@@ -47,11 +47,10 @@ else:  # opened by hand after a run of the default config; LIEGG_STUDY / LIEGG_F
 
 # %%
 lines = defaultdict(lambda: {"index": [], "variance": [], "bias": []})
-with open(spectra_csv) as fh:
-    for row in csv.DictReader(fh):
-        line = lines[(row["arch"], int(row["depth"]), int(row["width"]), int(row["seed"]))]
-        for key in line:
-            line[key].append(float(row[key]))
+for row in read_rows(spectra_csv):
+    line = lines[(row["arch"], row["depth"], row["width"], row["seed"])]
+    for key in line:
+        line[key].append(row[key])
 keys = sorted(lines)
 
 # %%
@@ -70,9 +69,8 @@ ax_bias.set_ylabel(r"symmetry bias $\|h_i - P(h_i)\|_F$")
 ax_bias.set_ylim(0, 1.05)
 # A network that learned the data's symmetry shows as many small variances with
 # near-zero bias as the algebra has dimensions, left of this line.
-with open(runs_csv) as fh:
-    first = next(csv.DictReader(fh))
-k, algebra = int(first["algebra_dim"]), first["true_algebra"]
+first = read_rows(runs_csv)[0]
+k, algebra = first["algebra_dim"], first["true_algebra"]
 for ax in (ax_var, ax_bias):
     ax.axvline(k + 0.5, color="0.4", ls="--", lw=0.8)
 ax_bias.text(k + 0.7, 0.5, f"dim {algebra} = {k}", color="0.4", fontsize=8)

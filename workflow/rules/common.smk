@@ -193,6 +193,30 @@ def study_outputs(study, kind):
     return [f"results/runs/{study}/{run}/{kind}" for run in get_study_runs(study)]
 
 
+def per_setting_extraction(study):
+    """CNN studies extract LieGG per setting (see extract.smk); other studies in one job."""
+    return config["studies"][study]["model"]["arch"] == "cnn"
+
+
+def extraction_files(study, kind):
+    """The per-run files of one compute_spectra job: a setting's (patterns in {setting}) or the study's."""
+    return group_outputs(study, kind) if per_setting_extraction(study) else study_outputs(study, kind)
+
+
+def extraction_job(study):
+    """The name of a compute_spectra job's log and benchmark file."""
+    return f"{study}/{{setting}}" if per_setting_extraction(study) else study
+
+
+def training_priority(study):
+    """CNN settings train for minutes, MLP settings for seconds: Snakemake starts the first first."""
+    return int(config["studies"][study]["model"]["arch"] == "cnn")
+
+
+def extraction_runs(study):
+    return get_setting_runs(study) if per_setting_extraction(study) else get_study_runs(study)
+
+
 def training_specs(study, setting):
     """What training depends on (not the LieGG settings), one spec per seed of a setting."""
     out = []

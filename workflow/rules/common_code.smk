@@ -39,13 +39,22 @@ def _imports(path):
     own = _dotted_name(path) if path.is_relative_to(LIBRARY_ROOT) else ""
     package = own if path.name == "__init__.py" else own.rpartition(".")[0]
     # `import liegg` followed by `liegg.analyze(...)`: the names used as attributes of the package.
-    used = tuple(sorted({n.attr for n in ast.walk(tree)
-                         if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "liegg"}))
+    used = tuple(
+        sorted(
+            {
+                n.attr
+                for n in ast.walk(tree)
+                if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "liegg"
+            }
+        )
+    )
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found += [(alias.name, used if alias.name == "liegg" and alias.asname is None else ())
-                      for alias in node.names]
+            found += [
+                (alias.name, used if alias.name == "liegg" and alias.asname is None else ())
+                for alias in node.names
+            ]
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")[: len(package.split(".")) - node.level + 1]

@@ -1,5 +1,7 @@
-# LieGG of every run of one study in one job: extraction is quick next to the start-up of a
-# job (importing torch), so a study has one (a rule per study, as for training).
+# LieGG of the runs of an MLP study in one job: their extraction is quick next to the
+# start-up of a job (importing torch). A CNN study has a job per setting, which starts as
+# soon as that setting is trained: on many cores one job for all of a CNN grid's networks
+# would wait for the slowest setting and then hold up every table after it.
 
 for study in config["studies"]:
 
@@ -7,17 +9,19 @@ for study in config["studies"]:
         name:
             f"compute_spectra_{study}"
         input:
-            models=study_outputs(study, "model.pt"),
-            records=study_outputs(study, "train.json"),
+            models=extraction_files(study, "model.pt"),
+            records=extraction_files(study, "train.json"),
             data=dataset_file(study),
             code=library_code("scripts/compute_spectra.py"),
         output:
-            spectra=study_outputs(study, "spectrum.npz"),
-            summaries=study_outputs(study, "liegg.json"),
+            spectra=extraction_files(study, "spectrum.npz"),
+            summaries=extraction_files(study, "liegg.json"),
         log:
-            f"logs/compute_spectra/{study}.log",
+            f"logs/compute_spectra/{extraction_job(study)}.log",
         benchmark:
-            f"results/benchmarks/compute_spectra/{study}.tsv"
+            f"results/benchmarks/compute_spectra/{extraction_job(study)}.tsv"
+        wildcard_constraints:
+            setting=setting_constraint(study_settings(study)),
         conda:
             "../../envs/liegg.yaml"
         threads: family_threads("compute_spectra")
@@ -25,7 +29,7 @@ for study in config["studies"]:
             **family_resources("compute_spectra", gpu=int(config["device"] == "cuda")),
         params:
             study=study,
-            runs=get_study_runs(study),
+            runs=extraction_runs(study),
             settings=get_liegg_settings(study),
             dataset=DATASETS[dataset_id(study)],
             device=config["device"],

@@ -139,7 +139,9 @@ rule plot_controls_finite:
         code=library_code("notebooks/controls_finite.py"),
     output:
         pdf="figures/{name}_finite.pdf",
-        png=report_figure("figures/{name}_finite.png", "controls_finite", category="Studies", label="{name}_finite"),
+        png=report_figure(
+            "figures/{name}_finite.png", "controls_finite", category="Studies", label="{name}_finite"
+        ),
     log:
         "logs/plot_controls_finite/{name}.log",
     wildcard_constraints:

@@ -5,7 +5,11 @@
 rule summarize_workflow:
     input:
         # After every result but the figures: every benchmark file of this config exists by then.
-        done=[target for target in get_final_output() if not target.startswith(("figures/", "results/tutorial/"))],
+        done=[
+            target
+            for target in get_final_output()
+            if not target.startswith(("figures/", "results/tutorial/"))
+        ],
         provenance=expand(rules.gather_tables.output.provenance, study=sorted(config["studies"])),
         code=library_code("scripts/summarize_workflow.py"),
     output:

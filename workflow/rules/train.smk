@@ -22,6 +22,8 @@ for study in [s for s in config["studies"] if trained_settings(s)]:
             f"results/benchmarks/train/{study}/{{setting}}.tsv"
         wildcard_constraints:
             setting=setting_constraint(trained_settings(study)),
+        # On many cores the longest trainings (a CNN setting's) start first.
+        priority: training_priority(study)
         conda:
             "../../envs/liegg.yaml"
         threads: family_threads("train")
@@ -43,8 +45,6 @@ for study in [s for s in config["studies"] if shared_settings(s)]:
     rule:
         name:
             f"reuse_{study}"
-        # A copy: cheap enough for the submitting host on a cluster.
-        localrule: True
         input:
             models=get_shared_files(study, "model.pt"),
             records=get_shared_files(study, "train.json"),
@@ -56,6 +56,8 @@ for study in [s for s in config["studies"] if shared_settings(s)]:
             f"logs/reuse/{study}/{{setting}}.log",
         wildcard_constraints:
             setting=setting_constraint(shared_settings(study)),
+        # A copy: cheap enough for the submitting host on a cluster.
+        localrule: True
         conda:
             "../../envs/liegg.yaml"
         params:

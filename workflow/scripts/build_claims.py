@@ -1,19 +1,12 @@
 """Rule build_claims: the claims table (CSV and Markdown) from the studies' tables."""
 
-import csv
 import logging
 from pathlib import Path
 
 from liegg.study import claims, files
 
 files.log_to_file(snakemake.log[0], snakemake.rule)
-
-
-def read_rows(path):
-    with open(path, newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
+read_rows = files.read_rows
 tables = {(s, "runs"): read_rows(p) for s, p in zip(snakemake.params.studies, snakemake.input.runs, strict=True)}
 layers = zip(snakemake.params.layer_studies, snakemake.input.layers, strict=True)
 tables.update({(s, "layers"): read_rows(p) for s, p in layers})

@@ -1,4 +1,5 @@
-"""Rule compute_spectra_<study>: LieGG spectrum and symmetry biases of every run of one study."""
+"""Rule compute_spectra_<study>: LieGG spectrum and symmetry biases of the runs of one study
+(of one setting, for a CNN study)."""
 
 import logging
 import time

@@ -16,7 +16,9 @@ for i, cell in enumerate(notebook.cells):  # jupytext draws random cell ids: sam
 # The notebook's by-hand branch reads these; the kernel inherits them.
 os.environ["LIEGG_STUDY"] = snakemake.wildcards.study
 os.environ["LIEGG_FIGURES"] = os.path.abspath(snakemake.params.figures)
-client = nbclient.NotebookClient(notebook, timeout=1800, kernel_name="python3", resources={"metadata": {"path": os.getcwd()}})
+client = nbclient.NotebookClient(
+    notebook, timeout=1800, kernel_name="python3", resources={"metadata": {"path": os.getcwd()}}
+)
 client.execute()
 with files.atomic_path(snakemake.output.notebook) as tmp:
     nbformat.write(notebook, str(tmp))

@@ -1,7 +1,6 @@
 """Rule summarize_workflow: the config used, per-rule runtimes from the benchmark files, and a
 provenance summary over all studies, as CSV tables and HTML pages for the report."""
 
-import csv
 import logging
 from pathlib import Path
 
@@ -18,8 +17,7 @@ for path in sorted(root.glob("*/**/*.tsv")):
         logging.info("left out %s: not a job of this config", path)
 provenance = []
 for table in snakemake.input.provenance:
-    with open(table, newline="") as fh:
-        provenance += list(csv.DictReader(fh))
+    provenance += files.read_rows(table)
 summary = reporting.provenance_summary(provenance)
 files.write_csv(snakemake.output.runtimes_csv, runtimes)
 files.write_csv(snakemake.output.provenance_csv, summary)
@@ -27,9 +25,12 @@ pages = {
     "config": reporting.config_page(snakemake.params.config, "Configuration of this run"),
     "runtimes": reporting.html_tables(
         [("Per rule", reporting.runtime_summary(runtimes)), ("Per job", runtimes)],
-        "Runtimes", f"From the benchmark files of {len(runtimes)} jobs (wall seconds, peak memory in MB).",
+        "Runtimes",
+        f"From the benchmark files of {len(runtimes)} jobs (wall seconds, peak memory in MB).",
     ),
-    "provenance": reporting.html_table(summary, "Provenance summary", "Details per run: results/tables/<study>/provenance.csv."),
+    "provenance": reporting.html_table(
+        summary, "Provenance summary", "Details per run: results/tables/<study>/provenance.csv."
+    ),
 }
 for name, page in pages.items():
     with files.atomic_path(snakemake.output[name]) as tmp:

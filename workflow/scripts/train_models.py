@@ -20,18 +20,25 @@ started = time.perf_counter()
 files.log_to_file(snakemake.log[0], snakemake.rule)
 torch.set_num_threads(snakemake.threads)
 study, setting, specs = snakemake.params.study, snakemake.wildcards.setting, list(snakemake.params.specs)
+files.progress_to_terminal(f"{study}/{setting}")
 device = devices.resolve_device(snakemake.params.device)
 # Read from the config, not passed as a param: changing it never retrains a run.
 every = snakemake.config["studies"][study]["training"].get("checkpoint_every", 0)
 logging.info("%s/%s, seeds %s, on %s with %d thread(s): %s", study, setting, [s["seed"] for s in specs],
              device, snakemake.threads, specs[0])
-data = arrays.load_dataset(snakemake.input.data, expect={"task": specs[0]["task"], "id": Path(snakemake.input.data).stem})
+data = arrays.load_dataset(
+    snakemake.input.data, expect={"task": specs[0]["task"], "id": Path(snakemake.input.data).stem}
+)
 resume_path = Path(f"results/runs/{study}/{setting}.resume.pt")
 inputs = {path: files.file_sha256(path) for path in snakemake.input}
 key = {"specs": specs, "device": str(device), "inputs": inputs, "versions": runs.versions()}
 resume = checkpoints.load_resume(resume_path, key) if every else None
 trained = runs.train_runs(
-    data, specs, device, checkpoint_every=every, resume=resume,
+    data,
+    specs,
+    device,
+    checkpoint_every=every,
+    resume=resume,
     on_checkpoint=lambda state: checkpoints.save_resume(resume_path, state, key),
 )
 outputs = zip(snakemake.params.runs, specs, trained, snakemake.output.models, snakemake.output.records)

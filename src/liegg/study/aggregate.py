@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .names import REGIMES
+
 __all__ = ["RUNS_COLUMNS", "LAYERS_COLUMNS", "REGIMES", "SeedBand", "seed_bands", "study_measures"]
 
 # Columns the study figures read from runs.csv and layers.csv.
@@ -18,8 +20,6 @@ RUNS_COLUMNS = (
     "lambda_min", "rel_lambda_min", "bias_of_lambda_min", "algebra_dim", "lambda_k", "rel_lambda_k", "bias_block_k",
 )
 LAYERS_COLUMNS = ("study", "task", "regime", "seed", "layer", "lambda_min", "rel_lambda_min", "bias_of_lambda_min")
-# The training regimes, in the order (and colour order) of every figure.
-REGIMES = ("end_to_end", "autoencoder", "layerwise")
 
 
 @dataclass(frozen=True)
@@ -133,16 +133,29 @@ def study_measures(table) -> dict:
     >>> study_measures({"algebra_dim": [10, 10], "test_loss": [0.1, 0.2]})["lambda"]
     'lambda_k'
     >>> nan = float("nan")
-    >>> study_measures({"algebra_dim": [1], "val_accuracy": [0.9], "test_accuracy": [nan]})
-    {'lambda': 'lambda_min', 'relative': 'rel_lambda_min', 'bias': 'bias_of_lambda_min', 'k': None, 'scores': ['val_accuracy']}
+    >>> measures = study_measures({"algebra_dim": [1], "val_accuracy": [0.9], "test_accuracy": [nan]})
+    >>> measures  # doctest: +NORMALIZE_WHITESPACE
+    {'lambda': 'lambda_min', 'relative': 'rel_lambda_min', 'bias': 'bias_of_lambda_min',
+     'k': None, 'scores': ['val_accuracy']}
     """
     k = int(np.max(_column(table, "algebra_dim")))
     scores = [
-        name for name in ("val_accuracy", "test_accuracy")
+        name
+        for name in ("val_accuracy", "test_accuracy")
         if name in table and np.isfinite(np.asarray(table[name], dtype=float)).any()
     ]
     if k > 1:
-        return {"lambda": "lambda_k", "relative": "rel_lambda_k", "bias": "bias_block_k", "k": k,
-                "scores": scores or ["test_loss"]}
-    return {"lambda": "lambda_min", "relative": "rel_lambda_min", "bias": "bias_of_lambda_min", "k": None,
-            "scores": scores or ["test_loss"]}
+        return {
+            "lambda": "lambda_k",
+            "relative": "rel_lambda_k",
+            "bias": "bias_block_k",
+            "k": k,
+            "scores": scores or ["test_loss"],
+        }
+    return {
+        "lambda": "lambda_min",
+        "relative": "rel_lambda_min",
+        "bias": "bias_of_lambda_min",
+        "k": None,
+        "scores": scores or ["test_loss"],
+    }

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .files import format_number
+
 __all__ = ["CATALOGUE_RUNS_COLUMNS", "CATALOGUE_SPECTRA_COLUMNS", "FOUND_MIN_GAP", "found_dimension",
            "catalogue_row", "catalogue_markdown"]  # fmt: skip
 
@@ -151,9 +153,7 @@ def _whole_spectrum(runs: dict, truth: str) -> dict:
 
 
 def _cell(value) -> str:
-    if isinstance(value, float):
-        return f"{value:.3g}"
-    return str(value)
+    return format_number(value)
 
 
 def _with_pixels(row: dict, key: str) -> str:

@@ -15,6 +15,7 @@ import zlib
 import numpy as np
 
 from .columns import claim_columns
+from .files import format_number
 from .stats import ALPHA, MIN_SETTINGS, agreement_test, compare_test, names_test, share_test, trend_test, verdict
 
 __all__ = ["IDENTITY_COLUMNS", "CLAIM_COLUMNS", "POWER_LEVEL", "criterion", "evaluate_claims", "claims_markdown"]
@@ -189,7 +190,8 @@ def _evaluate(claim: dict, rows: list[dict], rng_seed) -> tuple[object, list[str
                             rng_seed=rng_seed)
         n_groups = len({g for g in groups}) if groups else 1
         if result.n_groups and result.n_groups < n_groups:
-            notes.append(f"{n_groups - result.n_groups} group(s) with < {MIN_SETTINGS} distinct {claim['against']} left out")
+            left_out = n_groups - result.n_groups
+            notes.append(f"{left_out} group(s) with < {MIN_SETTINGS} distinct {claim['against']} left out")
         return result, notes
     if claim["test"] == "share":
         return share_test(y, seeds, [_identity(r) for r in rows], claim["below"], claim["at_least"]), notes
@@ -319,13 +321,7 @@ def _md_number(value) -> str:
             value = int(value) if value.strip().lstrip("-").isdigit() else float(value)
         except ValueError:
             return value
-    if isinstance(value, (bool, np.bool_)):
-        return str(value)
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        return "n/a" if not math.isfinite(value) else f"{value:.3g}"
-    return str(value)
+    return format_number(value)
 
 
 def _md_cell(value) -> str:
@@ -362,8 +358,9 @@ def claims_markdown(rows: list[dict], title: str = "Claims") -> str:
     ...        "value": -0.912345, "p_value": 0.0083, "p_other": 1.0, "n_settings": 5, "n_seeds": 3,
     ...        "seeds_agree": 3, "verdict": "reproduced", "note": "", "criterion": "reproduced if ...",
     ...        "p_min": 0.0083, "underpowered": False, "loso": "0: reproduced; 1: not reproduced", "fragile": True}
-    >>> print(claims_markdown([row]).splitlines()[4])
-    | c | x falls | trend | Spearman rho | -0.912 | 0.0083 | 1 | 5 | 3 of 3 | reproduced | 0.0083 | fragile: 1: not reproduced |  |
+    >>> print(claims_markdown([row]).splitlines()[4])  # doctest: +NORMALIZE_WHITESPACE
+    | c | x falls | trend | Spearman rho | -0.912 | 0.0083 | 1 | 5 | 3 of 3 | reproduced | 0.0083 |
+      fragile: 1: not reproduced |  |
     """
     header = ["id", "finding", "test", "statistic", "value", "p (expected side)", "p (other side)", "settings",
               "seeds agreeing", "verdict", "smallest p possible", "without one seed", "note"]  # fmt: skip

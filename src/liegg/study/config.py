@@ -65,7 +65,10 @@ def validate_config(cfg: dict, schema_path) -> None:
                 "symmetry): set it to false"
             )
         elif error.validator == "const":
-            detail = f"{error.instance!r} is not allowed for this task or architecture; the only allowed value is {error.validator_value!r}"
+            detail = (
+                f"{error.instance!r} is not allowed for this task or architecture; "
+                f"the only allowed value is {error.validator_value!r}"
+            )
         raise ConfigError(f"invalid config at '{_key_path(error)}': {detail}")
     for name, study in cfg["studies"].items():
         ds = study["dataset"]
@@ -108,17 +111,22 @@ def _validate_figures_and_claims(cfg):
     for name, figure in cfg.get("figures", {}).items():
         if name in AUTOMATIC_FIGURES or name.endswith("_spectrum"):
             raise ConfigError(
-                f"invalid config at 'figures.{name}': the name is taken by a figure the workflow draws itself; rename it"
+                f"invalid config at 'figures.{name}': the name is taken by a figure the workflow draws itself; "
+                "rename it"
             )
         where = f"invalid config at 'figures.{name}.studies'"
         for study in figure["studies"]:
             if study not in studies:
                 raise ConfigError(f"{where}: no study {study!r} (studies: {', '.join(studies)})")
             if figure["kind"] == "controls" and studies[study]["task"] != "rotmnist":
-                raise ConfigError(f"{where}: study {study!r} is not of digits (task rotmnist); a controls figure shows digits")
+                raise ConfigError(
+                    f"{where}: study {study!r} is not of digits (task rotmnist); a controls figure shows digits"
+                )
             if figure["kind"] == "controls" and "translate" in studies[study]["dataset"]:
-                raise ConfigError(f"{where}: study {study!r} has shifted digits (affine generators); "
-                                  "the controls figure draws 2 x 2 ones: list it in catalogue instead")
+                raise ConfigError(
+                    f"{where}: study {study!r} has shifted digits (affine generators); "
+                    "the controls figure draws 2 x 2 ones: list it in catalogue instead"
+                )
             if figure["kind"] == "layers" and not studies[study]["liegg"].get("layers"):
                 raise ConfigError(f"{where}: study {study!r} has no per-layer LieGG; set its liegg.layers: true")
     for study in cfg.get("catalogue", []):

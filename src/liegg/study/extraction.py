@@ -12,8 +12,17 @@ from ..spectral import Spectrum
 from .catalogue import found_dimension
 from .finite_checks import finite_checks, finite_families
 from .splits import liegg_samples
-from .symmetries import candidate_dimensions, candidate_measures, candidate_readings, get_symmetry, name_algebra
-from .symmetries import pixel_readings, reference_algebra, task_action, true_algebra
+from .symmetries import (
+    candidate_dimensions,
+    candidate_measures,
+    candidate_readings,
+    get_symmetry,
+    name_algebra,
+    pixel_readings,
+    reference_algebra,
+    task_action,
+    true_algebra,
+)
 from .tasks import get_task
 
 __all__ = ["extract_run", "summarize", "analyze_run"]

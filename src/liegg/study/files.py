@@ -12,10 +12,12 @@ import datetime
 import hashlib
 import json
 import logging
+import math
 import os
 import re
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -198,8 +200,74 @@ def read_table(path, required=(), hint: str = REBUILD_HINT) -> dict:
     return table
 
 
+def read_rows(path, required=(), hint: str = REBUILD_HINT) -> list[dict]:
+    """A CSV table as one dict per row, cells typed as :func:`read_table` types its columns
+    (Python ``int``, ``float`` or ``str``), with the same checks and errors.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "runs.csv"
+    >>> write_csv(path, [{"run": "a", "depth": 2, "loss": 0.5}, {"run": "b", "depth": 3, "loss": ""}])
+    >>> read_rows(path)
+    [{'run': 'a', 'depth': 2, 'loss': 0.5}, {'run': 'b', 'depth': 3, 'loss': nan}]
+    """
+    table = read_table(path, required, hint)
+    columns = {name: values.tolist() for name, values in table.items()}
+    n_rows = len(next(iter(columns.values())))
+    return [{name: values[i] for name, values in columns.items()} for i in range(n_rows)]
+
+
+def format_number(value, digits: int = 3) -> str:
+    """How every table written for reading (Markdown, HTML) shows a cell: integers whole,
+    other numbers to ``digits`` significant digits, NaN as ``n/a``, anything else as text.
+
+    Examples
+    --------
+    >>> [format_number(v) for v in (3, 0.0012345, float("nan"), float("inf"), True, "so2")]
+    ['3', '0.00123', 'n/a', 'inf', 'True', 'so2']
+    >>> format_number(0.123456, digits=4)
+    '0.1235'
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return str(value)
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return "n/a" if math.isnan(value) else f"{value:.{digits}g}"
+    return str(value)
+
+
 #: The first line a job writes to its log.
 JOB_HEADER = "=== {time} UTC: rule {rule} starts ==="
+
+
+class _Every:
+    """Logging filter: the training's epoch lines, at most one per ``seconds`` and the last."""
+
+    def __init__(self, seconds: float):
+        self.seconds, self.shown = seconds, -math.inf
+
+    def filter(self, record) -> bool:
+        if not hasattr(record, "progress"):
+            return False
+        now = time.monotonic()
+        if record.last or now - self.shown >= self.seconds:
+            self.shown = now
+            return True
+        return False
+
+
+def progress_to_terminal(label: str, seconds: float = 15.0) -> None:
+    """Print a short form of the training's epoch lines on the terminal the workflow runs in
+    (the stderr :func:`log_to_file` leaves behind): ``label: epoch 4/20, 3 of 3 networks
+    training, at most 1m10s left``, at most one per ``seconds`` and the last."""
+    handler = logging.StreamHandler(sys.__stderr__)
+    handler.setFormatter(logging.Formatter(f"{label}: %(progress)s"))
+    handler.addFilter(_Every(seconds))
+    logger = logging.getLogger("liegg.study.training")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
 
 
 def log_to_file(path, rule: str = "?") -> None:

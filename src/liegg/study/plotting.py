@@ -66,7 +66,7 @@ def save_figure(fig, pdf_path, png_path=None) -> None:
     plt.close(fig)
 
 
-# One fixed colour per training regime, in the order of liegg.study.aggregate.REGIMES.
+# One fixed colour per training regime, in the order of liegg.study.names.REGIMES.
 REGIME_COLORS = dict(zip(REGIMES, ("tab:blue", "tab:orange", "tab:green")))
 
 

@@ -91,15 +91,21 @@ def package_versions(packages=PACKAGES) -> dict:
 
 
 def device_info(device="cpu") -> dict:
-    """The device a job ran on, with the GPU's name or the CPU's architecture."""
+    """The device a job ran on, with the GPU's name or the CPU's architecture, and whether it
+    computes bfloat16 natively (:func:`liegg.study.devices.bf16_support`)."""
+    import torch
+
+    from .devices import bf16_support
+
     device = str(device)
     info = {"device": device, "platform": platform.platform(), "cpu_count": os.cpu_count()}
     if device.startswith("cuda"):
-        import torch
-
         info["device_name"] = torch.cuda.get_device_name(torch.device(device))
     else:
         info["device_name"] = platform.processor() or platform.machine()
+    info["bf16"] = bf16_support(torch.device(device))
+    # CPU results depend on it: a convolution's weight gradient is summed in another order
+    info["torch_threads"] = torch.get_num_threads()
     return info
 
 

@@ -7,12 +7,10 @@ as a small HTML page.
 
 from __future__ import annotations
 
-import csv
 import html
-import math
 import re
-from collections import defaultdict
 
+from .files import format_number, read_rows
 from .provenance import flatten
 
 __all__ = [
@@ -49,17 +47,13 @@ def html_page(title: str, body: str, note: str = "") -> str:
 
 
 def _cell(value) -> str:
-    if isinstance(value, float):
-        text = "nan" if math.isnan(value) else f"{value:.4g}"
-        return f"<td>{text}</td>"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"<td>{value}</td>"
-    text = str(value)
-    if _INT.fullmatch(text):
-        return f"<td>{text}</td>"
-    if _FLOAT.fullmatch(text):
-        return f"<td>{float(text):.4g}</td>"
-    return f'<td class="text">{html.escape(text)}</td>'
+    if isinstance(value, str) and _INT.fullmatch(value):
+        value = int(value)
+    elif isinstance(value, str) and _FLOAT.fullmatch(value):
+        value = float(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f'<td class="text">{html.escape(str(value))}</td>'
+    return f"<td>{format_number(value, digits=4)}</td>"
 
 
 def _table(rows: list[dict]) -> str:
@@ -83,8 +77,7 @@ def html_table(rows: list[dict], title: str, note: str = "") -> str:
 
 def csv_page(path, title: str) -> str:
     """A CSV table (as :func:`liegg.study.files.write_csv` writes it) as an HTML page."""
-    with open(path, newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = read_rows(path)
     note = f"{len(rows)} rows of {path} (full precision there); numbers shown to 4 significant digits."
     return html_table(rows, title, note)
 
@@ -141,26 +134,19 @@ def runtime_summary(rows: list[dict]) -> list[dict]:
 
     Examples
     --------
-    >>> runtime_summary([{"rule": "r", "seconds": 1.0, "max_rss_mb": 5.0}, {"rule": "r", "seconds": 3.0, "max_rss_mb": 7.0}])
+    >>> runtime_summary([{"rule": "r", "seconds": 1.0, "max_rss_mb": 5.0},
+    ...                  {"rule": "r", "seconds": 3.0, "max_rss_mb": 7.0}])
     [{'rule': 'r', 'jobs': 2, 'total_seconds': 4.0, 'mean_seconds': 2.0, 'max_seconds': 3.0, 'max_rss_mb': 7.0}]
     """
-    by_rule = defaultdict(list)
-    for row in rows:
-        by_rule[row["rule"]].append(row)
-    summary = []
-    for rule in sorted(by_rule):
-        seconds = [r["seconds"] for r in by_rule[rule]]
-        summary.append(
-            {
-                "rule": rule,
-                "jobs": len(seconds),
-                "total_seconds": sum(seconds),
-                "mean_seconds": sum(seconds) / len(seconds),
-                "max_seconds": max(seconds),
-                "max_rss_mb": max(r["max_rss_mb"] for r in by_rule[rule]),
-            }
-        )
-    return summary
+    import pandas as pd
+
+    by_rule = pd.DataFrame(rows).groupby("rule", sort=True)
+    seconds = by_rule["seconds"]
+    summary = pd.DataFrame({
+        "jobs": by_rule.size(), "total_seconds": seconds.sum(), "mean_seconds": seconds.mean(),
+        "max_seconds": seconds.max(), "max_rss_mb": by_rule["max_rss_mb"].max(),
+    })  # fmt: skip
+    return summary.reset_index().to_dict("records")
 
 
 def provenance_row(study: str, run: str, record: dict, summary: dict) -> dict:
@@ -183,6 +169,9 @@ def provenance_row(study: str, run: str, record: dict, summary: dict) -> dict:
     row.update(flatten(train["versions"], "version."))
     row["train_device"] = train["device"]["device"]
     row["train_device_name"] = train["device"]["device_name"]
+    row["train_bf16"] = train["device"].get("bf16", "")
+    row["train_threads"] = train["device"].get("torch_threads", "")
+    row["train_precision"] = record.get("precision", "fp32")
     row["train_seconds"] = record["train_seconds"]
     row["train_job_seconds"] = train["wall_seconds"]
     # Trained once as another study's identical run, whose job the wall times are of.

@@ -13,7 +13,9 @@ import time
 import numpy as np
 import torch
 
+from .devices import bf16_support, resolve_precision
 from .models import Standardized, build_model, count_parameters
+from .names import REGIMES
 from .regimes import pretrain_autoencoder, train_layerwise
 from .splits import training_subset
 from .tasks import get_task
@@ -23,16 +25,18 @@ __all__ = ["REGIMES", "train_runs", "train_run", "training_epochs", "versions"]
 
 log = logging.getLogger(__name__)
 
-#: How a network is trained: all layers at once; autoencoder pre-training of
-#: the hidden layers (no labels) then end-to-end fine-tuning; greedy layer-wise.
-REGIMES = ("end_to_end", "autoencoder", "layerwise")
 
 
 def versions() -> dict:
     """Versions of the software that produced a result."""
     from .. import __version__
 
-    return {"python": platform.python_version(), "torch": torch.__version__, "numpy": np.__version__, "liegg": __version__}
+    return {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        "liegg": __version__,
+    }
 
 
 def _architecture(task, spec, x_train, y_train) -> dict:
@@ -98,7 +102,8 @@ def train_runs(
         ``epochs`` (or ``sample_budget``, see :func:`training_epochs`),
         ``batch_size, lr, weight_decay``, and optionally ``monitor``,
         ``patience``, ``optimizer``, ``schedule`` (see
-        :func:`liegg.study.training.fit_together`), ``n_train`` (see
+        :func:`liegg.study.training.fit_together`), ``precision`` (``fp32``,
+        ``bf16`` or ``auto``, see :func:`liegg.study.devices.resolve_precision`), ``n_train`` (see
         :func:`liegg.study.splits.training_subset`), ``regime`` (one of
         :data:`REGIMES`; MLPs only for the last two) and ``pretrain_epochs``
         (autoencoder stage; default ``epochs``).
@@ -139,7 +144,8 @@ def train_runs(
     epochs = training_epochs(training, len(split["x_train"]))
     results = fit_together(
         models, (split["x_train"], split["y_train"]), (split["x_val"], split["y_val"]),
-        seeds=[one["seed"] for one in specs], loss=task.loss, epochs=epochs, **_fit_options(training),
+        seeds=[one["seed"] for one in specs], loss=task.loss, epochs=epochs,
+        **_fit_options(training, spec, device, architecture),
         checkpoint_every=checkpoint_every, on_checkpoint=on_checkpoint, resume=resume,
     )  # fmt: skip
     seconds = time.perf_counter() - started
@@ -158,17 +164,26 @@ def train_run(data: dict, spec: dict, device: torch.device, **kwargs) -> tuple[t
 def _prepare(data, spec, device, task):
     """The run's splits on the device, the standardisation statistics and the architecture record."""
     data = training_subset(data, spec["training"].get("n_train"))
-    split = {k: v.to(device=device, dtype=torch.float32 if k.startswith("x") or task.loss == "mse" else torch.long)
-             for k, v in data.items() if k[:2] in ("x_", "y_")}
+    split = {
+        k: v.to(device=device, dtype=torch.float32 if k.startswith("x") or task.loss == "mse" else torch.long)
+        for k, v in data.items()
+        if k[:2] in ("x_", "y_")
+    }
     stats = task.standardize(split["x_train"].cpu(), split["y_train"].cpu())
     return split, stats, _architecture(task, spec, split["x_train"], split["y_train"])
 
 
-def _fit_options(training: dict) -> dict:
+def _precision(spec: dict, device: torch.device, architecture: dict) -> str:
+    return resolve_precision(spec["training"].get("precision", "fp32"), device, spec["model"],
+                             architecture["in_features"])  # fmt: skip
+
+
+def _fit_options(training: dict, spec: dict, device: torch.device, architecture: dict) -> dict:
     return dict(
         batch_size=training["batch_size"], lr=training["lr"], weight_decay=training["weight_decay"],
         monitor=training.get("monitor", "loss"), patience=training.get("patience", 0),
         optimizer=training.get("optimizer", "adam"), schedule=training.get("schedule", "constant"),
+        precision=_precision(spec, device, architecture),
     )  # fmt: skip
 
 
@@ -181,7 +196,7 @@ def _train_regime(data, spec, device, task, regime):
     model = Standardized(net, *stats).to(device)
     training = spec["training"]
     epochs = training_epochs(training, len(split["x_train"]))
-    options = _fit_options(training)
+    options = _fit_options(training, spec, device, architecture)
     train, val = (split["x_train"], split["y_train"]), (split["x_val"], split["y_val"])
     stages = {}
     if regime == "autoencoder":
@@ -196,8 +211,9 @@ def _train_regime(data, spec, device, task, regime):
         stages["layers"] = [{"best_epoch": r.best_epoch, "best_val_loss": r.best_val_loss} for r in per_layer[:-1]]
         result = per_layer[-1]
     seconds = time.perf_counter() - started
-    return model.cpu(), _record(spec, model, result, split, architecture, device, epochs, stages, seconds,
-                                [spec["seed"]])
+    return model.cpu(), _record(
+        spec, model, result, split, architecture, device, epochs, stages, seconds, [spec["seed"]]
+    )
 
 
 def _record(spec, model, result, split, architecture, device, epochs, stages, seconds, trained_with) -> dict:
@@ -207,6 +223,9 @@ def _record(spec, model, result, split, architecture, device, epochs, stages, se
         "spec": spec,
         "architecture": architecture,
         "device": str(device),
+        # What the run trained in: a config's `auto` depends on the machine (see resolve_precision).
+        "precision": _precision(spec, device, architecture),
+        "bf16_support": bf16_support(device),
         "regime": spec["training"].get("regime", "end_to_end"),
         "n_train": n_train,
         "epochs": epochs,

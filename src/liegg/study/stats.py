@@ -45,8 +45,8 @@ import numpy as np
 from scipy.stats import binomtest, rankdata
 
 __all__ = [
-    "ALPHA", "MAX_EXACT", "N_RANDOM", "MIN_SETTINGS", "MIN_SEEDS", "TestResult", "spearman", "trend_test", "compare_test",
-    "share_test", "names_test", "agreement_test", "verdict",
+    "ALPHA", "MAX_EXACT", "N_RANDOM", "MIN_SETTINGS", "MIN_SEEDS", "TestResult", "spearman", "trend_test",
+    "compare_test", "share_test", "names_test", "agreement_test", "verdict",
 ]  # fmt: skip
 
 #: One-sided level of every test.
@@ -197,8 +197,17 @@ def trend_test(x, y, seed_ids, sign: int, *, groups=None, settings=None, rng_see
     used = [s for s in used if len(np.unique(setting_x[s])) >= MIN_SETTINGS]
     n_seeds = min(len(set(np.asarray(seeds, dtype=object)[codes == c].tolist())) for c in range(len(labels)))
     if not used:
-        return TestResult(math.nan, math.nan, math.nan, 0, n_seeds, 0, 0, "",
-                          f"too few settings: no group has {MIN_SETTINGS} distinct setting values")
+        return TestResult(
+            math.nan,
+            math.nan,
+            math.nan,
+            0,
+            n_seeds,
+            0,
+            0,
+            "",
+            f"too few settings: no group has {MIN_SETTINGS} distinct setting values",
+        )
     observed = float(np.nanmean([_spearman_rows(setting_x[s], means[s][None])[0] for s in used]))
     n_combos = math.prod(math.factorial(len(s)) for s in used)
     exact = n_combos <= MAX_EXACT
@@ -225,8 +234,17 @@ def trend_test(x, y, seed_ids, sign: int, *, groups=None, settings=None, rng_see
                 rhos.append(spearman(setting_x[s], [v.mean() for v in values]))
         value = np.nanmean(rhos) if rhos and np.isfinite(rhos).any() else math.nan
         agree += int(math.isfinite(value) and sign * value > 0)
-    return TestResult(observed, p_value, p_other, sum(len(s) for s in used), n_seeds, agree, len(used), method,
-                      p_min=_smallest_p(null, sign))
+    return TestResult(
+        observed,
+        p_value,
+        p_other,
+        sum(len(s) for s in used),
+        n_seeds,
+        agree,
+        len(used),
+        method,
+        p_min=_smallest_p(null, sign),
+    )
 
 
 def compare_test(regime, baseline, seed_ids, sign: int) -> TestResult:
@@ -265,8 +283,9 @@ def compare_test(regime, baseline, seed_ids, sign: int) -> TestResult:
     null = flips @ (weights * per_seed)
     p_value, p_other = _one_sided(null, observed, sign)
     agree = int((sign * per_seed > 0).sum())
-    return TestResult(observed, p_value, p_other, len(diff) // max(n, 1), n, agree, 1, method,
-                      p_min=_smallest_p(null, sign))
+    return TestResult(
+        observed, p_value, p_other, len(diff) // max(n, 1), n, agree, 1, method, p_min=_smallest_p(null, sign)
+    )
 
 
 def share_test(y, seed_ids, settings, below: float, at_least: float) -> TestResult:
@@ -335,8 +354,9 @@ def agreement_test(x, y, run_ids, seed_ids, sign: int = 1) -> TestResult:
     seeds = np.asarray(seed_ids).tolist()
     agree = sum(int(sign * spearman(x[mine], y[mine]) > 0)
                 for seed in set(seeds) for mine in [np.array([s == seed for s in seeds])])  # fmt: skip
-    return TestResult(observed, p_value, p_other, len(runs), len(set(seeds)), agree, 1, method,
-                      p_min=_smallest_p(null, sign))
+    return TestResult(
+        observed, p_value, p_other, len(runs), len(set(seeds)), agree, 1, method, p_min=_smallest_p(null, sign)
+    )
 
 
 def names_test(named, expected: str, seed_ids, at_least: float) -> TestResult:
@@ -355,8 +375,17 @@ def names_test(named, expected: str, seed_ids, at_least: float) -> TestResult:
     p_value = binomtest(k, n, at_least, alternative="greater").pvalue
     p_other = binomtest(k, n, at_least, alternative="less").pvalue
     agree = sum(int(hits[np.array([s == seed for s in seeds])].mean() >= at_least) for seed in set(seeds))
-    return TestResult(k / n, float(p_value), float(p_other), n, len(set(seeds)), agree, 1, f"exact binomial, {n} runs",
-                      p_min=float(at_least**n))
+    return TestResult(
+        k / n,
+        float(p_value),
+        float(p_other),
+        n,
+        len(set(seeds)),
+        agree,
+        1,
+        f"exact binomial, {n} runs",
+        p_min=float(at_least**n),
+    )
 
 
 def verdict(test: TestResult, kind: str, at_least: float | None = None, n_seeds_total: int | None = None) -> str:

@@ -75,6 +75,7 @@ def timing_row(study: str, run: str, record: dict, summary: dict) -> dict:
     row = _identity(study, run, record)
     row.update(
         device=record["device"],
+        precision=record.get("precision", "fp32"),
         train_seconds=record["train_seconds"],
         train_samples_per_second=record["train_samples_per_second"],
         extract_seconds=summary["extract_seconds"],

@@ -25,12 +25,14 @@ from torch.func import functional_call, vmap
 
 from .._modes import eval_mode
 
-__all__ = ["TrainingDiverged", "TrainResult", "OPTIMIZERS", "SCHEDULES", "seed_everything", "evaluate", "fit",
-           "fit_together"]
+__all__ = ["TrainingDiverged", "TrainResult", "OPTIMIZERS", "PRECISIONS", "SCHEDULES", "seed_everything", "evaluate",
+           "fit", "fit_together"]
 
 log = logging.getLogger(__name__)
 
 OPTIMIZERS = ("adam", "adamw")
+#: ``fp32`` throughout, or ``bf16``: the training forward pass under bfloat16 autocast.
+PRECISIONS = ("fp32", "bf16")
 #: ``constant`` learning rate, or ``one_cycle``: up from lr/25 to lr over the first 30 %
 #: of all steps, then down to lr/10^4 (:class:`torch.optim.lr_scheduler.OneCycleLR`).
 SCHEDULES = ("constant", "one_cycle")
@@ -128,16 +130,23 @@ class _Looped:
     def trainable(self) -> list[torch.Tensor]:
         return [p for m in self.models for p in m.parameters() if p.requires_grad]
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        for m in self.models:
+    def stepped(self, active: list[bool]) -> list[int]:
+        """The networks an epoch computes: those still training (each is independent)."""
+        return [i for i, on in enumerate(active) if on]
+
+    def forward(self, x: torch.Tensor, stepped: list[int]) -> torch.Tensor:
+        """Outputs of networks ``stepped`` (in training mode) on their batches ``x``."""
+        models = [self.models[i] for i in stepped]
+        for m in models:
             m.train()
-        return torch.stack([m(xi) for m, xi in zip(self.models, x)])
+        return torch.stack([m(xi) for m, xi in zip(models, x)])
 
     @torch.no_grad()
-    def outputs(self, x: torch.Tensor) -> torch.Tensor:
-        for m in self.models:
+    def outputs(self, x: torch.Tensor, stepped: list[int]) -> torch.Tensor:
+        models = [self.models[i] for i in stepped]
+        for m in models:
             m.eval()
-        return torch.stack([m(x) for m in self.models])
+        return torch.stack([m(x) for m in models])
 
     def state_of(self, i: int) -> dict:
         return copy.deepcopy(self.models[i].state_dict())
@@ -173,12 +182,16 @@ class _Stacked:
     def trainable(self) -> list[torch.Tensor]:
         return [p for p in self.params.values() if p.requires_grad]
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def stepped(self, active: list[bool]) -> list[int]:
+        """Every network, stopped or not: one batched call, and the others' bytes unchanged."""
+        return list(range(len(self.models)))
+
+    def forward(self, x: torch.Tensor, stepped: list[int]) -> torch.Tensor:
         self.base.train()
         return self._train(self.params, self.buffers, x)
 
     @torch.no_grad()
-    def outputs(self, x: torch.Tensor) -> torch.Tensor:
+    def outputs(self, x: torch.Tensor, stepped: list[int]) -> torch.Tensor:
         self.base.eval()
         return self._eval(self.params, self.buffers, x)
 
@@ -202,21 +215,25 @@ def _stack(models: list[nn.Module]):
 
 
 @torch.no_grad()
-def _evaluate_all(stack, x: torch.Tensor, y: torch.Tensor, loss: str, batch_size: int = 4096) -> list[dict]:
-    """:func:`evaluate` of every network of ``stack`` on the same split."""
-    n_models = len(stack.models)
-    totals = torch.zeros(n_models, dtype=torch.float64)
-    correct = torch.zeros(n_models, dtype=torch.int64)
+def _evaluate_all(stack, x: torch.Tensor, y: torch.Tensor, loss: str, batch_size: int = 4096,
+                  stepped: list[int] | None = None) -> list[dict]:
+    """:func:`evaluate` of the networks ``stepped`` of ``stack`` (default all) on the same
+    split; NaN scores for the others."""
+    stepped = list(range(len(stack.models))) if stepped is None else stepped
+    totals = torch.zeros(len(stepped), dtype=torch.float64)
+    correct = torch.zeros(len(stepped), dtype=torch.int64)
     for xb, yb in zip(x.split(batch_size), y.split(batch_size)):
-        out = stack.outputs(xb)
-        target = yb.expand(n_models, *yb.shape)
+        out = stack.outputs(xb, stepped)
+        target = yb.expand(len(stepped), *yb.shape)
         totals += _losses(out, target, loss).double().cpu() * len(xb)
         if loss == "cross_entropy":
             correct += (out.argmax(dim=2) == target).sum(dim=1).cpu()
-    scores = [{"loss": float(t) / len(x)} for t in totals]
-    if loss == "cross_entropy":
-        for score, c in zip(scores, correct):
-            score["accuracy"] = int(c) / len(x)
+    nan = {"loss": math.nan, **({"accuracy": math.nan} if loss == "cross_entropy" else {})}
+    scores = [dict(nan) for _ in stack.models]
+    for i, total, right in zip(stepped, totals, correct):
+        scores[i]["loss"] = float(total) / len(x)
+        if loss == "cross_entropy":
+            scores[i]["accuracy"] = int(right) / len(x)
     return scores
 
 
@@ -234,6 +251,20 @@ _STATE_KEYS = ("epoch", "params", "optimizer", "scheduler", "order_rng", "torch_
                "results", "active", "seconds")
 
 
+def _check_options(models, seeds, loss, monitor, optimizer, schedule, precision) -> None:
+    _check_loss(loss)
+    if monitor not in ("loss", "accuracy") or (monitor == "accuracy" and loss != "cross_entropy"):
+        raise ValueError(f"monitor must be 'loss', or 'accuracy' with loss='cross_entropy'; got {monitor!r}")
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {optimizer!r}; use one of {OPTIMIZERS}")
+    if schedule not in SCHEDULES:
+        raise ValueError(f"unknown schedule {schedule!r}; use one of {SCHEDULES}")
+    if precision not in PRECISIONS:
+        raise ValueError(f"unknown precision {precision!r}; use one of {PRECISIONS}")
+    if len(seeds) != len(models) or not models:
+        raise ValueError(f"one seed per network: {len(models)} networks, {len(seeds)} seeds")
+
+
 def fit_together(
     models: list[nn.Module],
     train: tuple[torch.Tensor, torch.Tensor],
@@ -249,6 +280,7 @@ def fit_together(
     patience: int = 0,
     optimizer: str = "adam",
     schedule: str = "constant",
+    precision: str = "fp32",
     checkpoint_every: int = 0,
     on_checkpoint: Callable[[dict], None] | None = None,
     resume: dict | None = None,
@@ -281,10 +313,17 @@ def fit_together(
         Stop a network after this many epochs without a better validation
         score (0: train all ``epochs``); its result is the same as that of a
         run of all epochs whenever its best epoch comes before the stop. The
-        loop ends when every network has stopped.
+        loop ends when every network has stopped. A stopped network that is
+        called as itself (CNNs, see :func:`_stack`) is no longer computed;
+        stacked networks are stepped to the end, so that the others keep
+        their bytes.
     optimizer : {"adam", "adamw"}
     schedule : {"constant", "one_cycle"}
         See :data:`SCHEDULES`; ``one_cycle`` spans all ``epochs``.
+    precision : {"fp32", "bf16"}
+        ``bf16``: the training forward pass and loss run under
+        :func:`torch.autocast` to bfloat16; weights, gradients, optimiser
+        state and the validation passes stay float32.
     checkpoint_every : int
         Every this many epochs (0: never), call ``on_checkpoint(state)`` with
         the complete training state: parameters, optimiser and schedule, the
@@ -323,17 +362,9 @@ def fit_together(
     >>> all(torch.equal(a.weight, b.weight) for a, b in zip(full, resumed))
     True
     """
-    _check_loss(loss)
-    if monitor not in ("loss", "accuracy") or (monitor == "accuracy" and loss != "cross_entropy"):
-        raise ValueError(f"monitor must be 'loss', or 'accuracy' with loss='cross_entropy'; got {monitor!r}")
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {optimizer!r}; use one of {OPTIMIZERS}")
-    if schedule not in SCHEDULES:
-        raise ValueError(f"unknown schedule {schedule!r}; use one of {SCHEDULES}")
-    if len(seeds) != len(models) or not models:
-        raise ValueError(f"one seed per network: {len(models)} networks, {len(seeds)} seeds")
+    _check_options(models, seeds, loss, monitor, optimizer, schedule, precision)
     x_train, y_train = train
-    n, n_models = len(x_train), len(models)
+    n = len(x_train)
     stack = _stack(models)
     order_gens = [torch.Generator().manual_seed(seed) for seed in seeds]
     optimizer_class = torch.optim.AdamW if optimizer == "adamw" else torch.optim.Adam
@@ -341,71 +372,119 @@ def fit_together(
     sched = _scheduler(opt, schedule, lr, epochs * math.ceil(n / batch_size))
     if resume is None:
         first, seconds = 1, 0.0
-        initial = _evaluate_all(stack, *val, loss=loss)
-        results = [TrainResult(best_epoch=0, best_val_loss=s["loss"]) for s in initial]
-        best_scores = [_score(s, monitor) for s in initial]
-        best_states = [stack.state_of(i) for i in range(n_models)]
-        active = [True] * n_models
+        best = _Best.start(stack, _evaluate_all(stack, *val, loss=loss), monitor)
     else:
-        first, seconds, results, best_states, best_scores, active = _restore(resume, stack, opt, sched, order_gens,
-                                                                             epochs)
+        first, seconds, best = _restore(resume, stack, opt, sched, order_gens, epochs, monitor)
         log.info("resuming after epoch %d of %d", first - 1, epochs)
+    autocast = torch.autocast(x_train.device.type, dtype=torch.bfloat16, enabled=precision == "bf16")
     start = time.perf_counter() - seconds
     for epoch in range(first, epochs + 1):
+        epoch_start = time.perf_counter()
         orders = torch.stack([torch.randperm(n, generator=g) for g in order_gens]).to(x_train.device)
-        running = torch.zeros(n_models, device=x_train.device)
+        stepped = stack.stepped(best.active)
+        running = torch.zeros(len(stepped), device=x_train.device)
         for batch in orders.split(batch_size, dim=1):
             opt.zero_grad(set_to_none=True)
-            batch_losses = _losses(stack.forward(x_train[batch]), y_train[batch], loss)
+            with autocast:
+                out = stack.forward(x_train[batch[stepped]], stepped)
+                batch_losses = _losses(out.float(), y_train[batch[stepped]], loss)
             batch_losses.sum().backward()
             opt.step()
             if sched is not None:
                 sched.step()
             running += batch_losses.detach() * batch.shape[1]
-        train_losses = (running / n).tolist()
-        scores = _evaluate_all(stack, *val, loss=loss)
-        for i in range(n_models):
-            if not active[i]:
+        train_losses = [math.nan] * len(models)  # a network no longer computed has none
+        for i, value in zip(stepped, (running / n).tolist()):
+            train_losses[i] = value
+        scores = _evaluate_all(stack, *val, loss=loss, stepped=stepped)
+        best.update(epoch, epochs, train_losses, scores, stack, seeds, patience)
+        elapsed, epoch_seconds = time.perf_counter() - start, time.perf_counter() - epoch_start
+        _log_epoch(epoch, epochs, train_losses, scores, best, len(stepped) * n, elapsed, epoch_seconds)
+        if not any(best.active):
+            break
+        if checkpoint_every and on_checkpoint is not None and epoch % checkpoint_every == 0 and epoch < epochs:
+            on_checkpoint(_state(epoch, stack, opt, sched, order_gens, best, elapsed))
+    seconds = time.perf_counter() - start
+    for model, result, state in zip(models, best.results, best.states):
+        model.load_state_dict(state)
+        result.seconds = seconds
+    return best.results
+
+
+@dataclass
+class _Best:
+    """Each network's best epoch so far, its weights and score, and whether it still trains."""
+
+    results: list[TrainResult]
+    states: list[dict]
+    scores: list[float]
+    active: list[bool]
+    monitor: str
+
+    @classmethod
+    def start(cls, stack, initial: list[dict], monitor: str) -> "_Best":
+        """The initial weights as the best so far (epoch 0)."""
+        return cls(
+            results=[TrainResult(best_epoch=0, best_val_loss=s["loss"]) for s in initial],
+            states=[stack.state_of(i) for i in range(len(initial))],
+            scores=[_score(s, monitor) for s in initial],
+            active=[True] * len(initial),
+            monitor=monitor,
+        )
+
+    def update(self, epoch, epochs, train_losses, scores, stack, seeds, patience) -> None:
+        """Record an epoch of every network still training; keep better weights; stop the patient."""
+        for i, result in enumerate(self.results):
+            if not self.active[i]:
                 continue
             if not math.isfinite(train_losses[i]):
                 raise TrainingDiverged(
                     f"training loss became {train_losses[i]} at epoch {epoch} (seed {seeds[i]}); "
                     "lower the learning rate or check the data for NaN/inf"
                 )
-            results[i].history.append(
-                {"epoch": epoch, "train_loss": train_losses[i], **{f"val_{k}": v for k, v in scores[i].items()}}
-            )
-            if _score(scores[i], monitor) < best_scores[i]:
-                best_scores[i] = _score(scores[i], monitor)
-                results[i].best_epoch, results[i].best_val_loss = epoch, scores[i]["loss"]
-                best_states[i] = stack.state_of(i)
-            if patience and epoch - results[i].best_epoch >= patience and epoch < epochs:
-                active[i], results[i].stopped_early = False, True
+            val = {f"val_{k}": v for k, v in scores[i].items()}
+            result.history.append({"epoch": epoch, "train_loss": train_losses[i], **val})
+            if _score(scores[i], self.monitor) < self.scores[i]:
+                self.scores[i] = _score(scores[i], self.monitor)
+                result.best_epoch, result.best_val_loss = epoch, scores[i]["loss"]
+                self.states[i] = stack.state_of(i)
+            if patience and epoch - result.best_epoch >= patience and epoch < epochs:
+                self.active[i], result.stopped_early = False, True
                 log.info("seed %d: stopping early after epoch %d, no better validation score for %d epochs",
                          seeds[i], epoch, patience)
-        elapsed = time.perf_counter() - start
-        log.info(
-            "epoch %d/%d train_loss %s val_loss %s best_epoch %s (%.0f samples/s)", epoch, epochs,
-            _brief(train_losses), _brief([s["loss"] for s in scores]), [r.best_epoch for r in results],
-            sum(len(r.history) for r in results) * n / max(elapsed, 1e-9),
-        )  # fmt: skip
-        if not any(active):
-            break
-        if checkpoint_every and on_checkpoint is not None and epoch % checkpoint_every == 0 and epoch < epochs:
-            on_checkpoint(_state(epoch, stack, opt, sched, order_gens, best_states, best_scores, results, active,
-                                 elapsed))
-    seconds = time.perf_counter() - start
-    for model, result, state in zip(models, results, best_states):
-        model.load_state_dict(state)
-        result.seconds = seconds
-    return results
+
+
+def _log_epoch(epoch, epochs, train_losses, scores, best, samples, elapsed, epoch_seconds) -> None:
+    """One line per epoch: losses, best epochs, speed and the most time left (early stops shorten
+    it). ``progress`` is the short form :func:`liegg.study.files.progress_to_terminal` prints."""
+    left = _duration(elapsed / epoch * (epochs - epoch))
+    training = sum(best.active)
+    progress = f"epoch {epoch}/{epochs}, {training} of {len(best.active)} networks training, at most {left} left"
+    log.info(
+        "epoch %d/%d train_loss %s val_loss %s best_epoch %s (%.1f s/epoch, %.0f samples/s, at most %s left)",
+        epoch, epochs, _brief(train_losses), _brief([s["loss"] for s in scores]), [r.best_epoch for r in best.results],
+        epoch_seconds, samples / max(epoch_seconds, 1e-9), left,
+        extra={"progress": progress, "last": epoch == epochs or not training},
+    )  # fmt: skip
+
+
+def _duration(seconds: float) -> str:
+    """``"2m05s"``, ``"45s"``, ``"1h02m"``: a time left, to the second under an hour.
+
+    >>> _duration(125), _duration(45.2), _duration(3725)
+    ('2m05s', '45s', '1h02m')
+    """
+    seconds = round(seconds)
+    if seconds >= 3600:
+        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
 
 def _brief(values: list[float]) -> str:
     return "[" + ", ".join(f"{v:.5g}" for v in values) + "]"
 
 
-def _state(epoch, stack, opt, sched, order_gens, best_states, best_scores, results, active, seconds) -> dict:
+def _state(epoch, stack, opt, sched, order_gens, best: _Best, seconds) -> dict:
     """Everything :func:`fit_together` needs to continue after ``epoch`` (a deep copy)."""
     return copy.deepcopy({
         "epoch": epoch,
@@ -414,17 +493,17 @@ def _state(epoch, stack, opt, sched, order_gens, best_states, best_scores, resul
         "scheduler": sched.state_dict() if sched is not None else {},
         "order_rng": [g.get_state() for g in order_gens],
         "torch_rng": torch.get_rng_state(),
-        "best_states": best_states,
-        "best_scores": best_scores,
+        "best_states": best.states,
+        "best_scores": best.scores,
         "results": [{"best_epoch": r.best_epoch, "best_val_loss": r.best_val_loss, "history": r.history,
-                     "stopped_early": r.stopped_early} for r in results],
-        "active": active,
+                     "stopped_early": r.stopped_early} for r in best.results],
+        "active": best.active,
         "seconds": seconds,
     })  # fmt: skip
 
 
-def _restore(state: dict, stack, opt, sched, order_gens, epochs: int):
-    """Load a :func:`_state` dict; return what the loop continues from."""
+def _restore(state: dict, stack, opt, sched, order_gens, epochs: int, monitor: str):
+    """Load a :func:`_state` dict; return the first epoch to train, the seconds so far and the bests."""
     missing = sorted(set(_STATE_KEYS) - set(state))
     if missing:
         raise ValueError(f"resume state lacks {missing}")
@@ -440,9 +519,10 @@ def _restore(state: dict, stack, opt, sched, order_gens, epochs: int):
         g.set_state(rng)
     torch.set_rng_state(state["torch_rng"])
     results = [TrainResult(r["best_epoch"], r["best_val_loss"], list(r["history"]), 0.0, r["stopped_early"])
-               for r in state["results"]]
-    return (state["epoch"] + 1, state["seconds"], results, copy.deepcopy(state["best_states"]),
-            list(state["best_scores"]), list(state["active"]))
+               for r in state["results"]]  # fmt: skip
+    best = _Best(results, copy.deepcopy(state["best_states"]), list(state["best_scores"]), list(state["active"]),
+                 monitor)  # fmt: skip
+    return state["epoch"] + 1, state["seconds"], best
 
 
 def fit(model: nn.Module, train, val, *, seed: int, **kwargs) -> TrainResult:
