@@ -26,6 +26,7 @@ class Case:
     algebra: object
     dim: int
     normalize: bool = False
+    output_action: object = None  # equivariance: the outputs transform too
 
 
 def lorentz_products(x):
@@ -79,38 +80,64 @@ def uniform(n, features, low, high):
 SIZE = 24
 
 
-def bordered_images(n=200, size=SIZE):
+def bordered_images(n=200, size=SIZE, channels=None, width=None):
     """Smooth random images that are exactly zero on a two-pixel border: the central
     differences inside then equal the periodic ones, which the discrete Fourier
-    transform diagonalises."""
+    transform diagonalises. ``(n, size, size)``, or ``(n, channels, size, width)``
+    (each channel its own blobs)."""
+    height, width = size, size if width is None else width
 
     def draw(gen):
-        u = torch.linspace(-1, 1, size, dtype=torch.float64)
-        yy, xx = torch.meshgrid(u, u, indexing="ij")
-        images = torch.zeros(n, size, size, dtype=torch.float64)
+        shape = (n, 1 if channels is None else channels)
+        yy, xx = torch.meshgrid(torch.linspace(-1, 1, height, dtype=torch.float64),
+                                torch.linspace(-1, 1, width, dtype=torch.float64), indexing="ij")  # fmt: skip
+        images = torch.zeros(*shape, height, width, dtype=torch.float64)
         for _ in range(3):
-            centre = (torch.rand(n, 2, 1, 1, generator=gen, dtype=torch.float64) - 0.5) * 0.8
-            width = 0.1 + 0.15 * torch.rand(n, 2, 1, 1, generator=gen, dtype=torch.float64)
-            dx, dy = (xx - centre[:, 0]) / width[:, 0], (yy - centre[:, 1]) / width[:, 1]
+            centre = (torch.rand(*shape, 2, 1, 1, generator=gen, dtype=torch.float64) - 0.5) * 0.8
+            spread = 0.1 + 0.15 * torch.rand(*shape, 2, 1, 1, generator=gen, dtype=torch.float64)
+            dx = (xx - centre[..., 0, :, :]) / spread[..., 0, :, :]
+            dy = (yy - centre[..., 1, :, :]) / spread[..., 1, :, :]
             images += torch.exp(-(dx**2 + dy**2) / 2)
-        mask = torch.zeros(size, size, dtype=torch.float64)
+        mask = torch.zeros(height, width, dtype=torch.float64)
         mask[2:-2, 2:-2] = 1
-        return images * mask
+        images = images * mask
+        return images[:, 0] if channels is None else images
 
     return draw
 
 
 def power_spectrum(x):
-    """|DFT|^2 at a few low frequencies: invariant to (discrete) translations, 2 of 6."""
+    """|DFT|^2 at a few low frequencies (of every channel): invariant to (discrete)
+    translations, 2 of 6."""
     f = torch.fft.fft2(x)
     picks = [(0, 1), (1, 0), (1, 1), (1, 2), (2, 1), (2, 3)]
-    return torch.stack([f[:, i, j].abs() ** 2 for i, j in picks], dim=1)
+    return torch.stack([f[..., i, j].abs() ** 2 for i, j in picks], dim=-1).reshape(len(x), -1)
 
 
 def mass(x):
     """The total intensity: invariant to every area-preserving affine map, sl(2) and
     the translations, 5 of 6 (not to the scaling)."""
     return x.sum(dim=(1, 2))[:, None]
+
+
+def mixed_masses(x):
+    """Functions that mix the total intensities M_c of three channels: invariant to
+    sl(2) and the translations, 5 of 6, as the mass of one channel is."""
+    m = x.sum(dim=(2, 3))
+    return torch.stack([m[:, 0] + 2 * m[:, 1] - m[:, 2], m[:, 0] * m[:, 1], (m[:, 1] + m[:, 2]) ** 2], dim=1)
+
+
+def radial_scaling(x):
+    """g(|x|) x on R^3: equivariant to rotations, so(3), 3 of 9 (to no scaling, and
+    invariant to nothing)."""
+    return torch.tanh(x.norm(dim=1, keepdim=True)) * x
+
+
+def channel_mixer(x):
+    """The same 4 x 3 mixing of the channels at every pixel: equivariant to every affine
+    map of the plane, 6 of 6."""
+    mix = torch.tensor([[1.0, -2.0, 0.5], [0.3, 0.7, -1.1], [2.0, 0.1, 0.4], [-0.6, 1.5, 0.9]], dtype=x.dtype)
+    return torch.einsum("oc,nchw->nohw", mix, x)
 
 
 def _translations():
@@ -133,12 +160,22 @@ CASES = [
     Case("so+scale on two 2-vectors", conformal, gaussian(400, 4), VectorAction(2), "so+scale", 2),
     Case("translations on images", power_spectrum, bordered_images(), AffineImageAction(), _translations(), 2),
     Case("sl(2)+translations on images", mass, bordered_images(), AffineImageAction(), _sl2_and_translations(), 5),
+    Case("translations on 3-channel 20x28 images", power_spectrum, bordered_images(channels=3, size=20, width=28),
+         AffineImageAction(), _translations(), 2),
+    Case("sl(2)+translations on 3-channel 20x28 images, channels mixed", mixed_masses,
+         bordered_images(channels=3, size=20, width=28), AffineImageAction(), _sl2_and_translations(), 5),
+    Case("equivariant: so(3) of g(|x|) x", radial_scaling, gaussian(400, 3), VectorAction(3), "so", 3,
+         output_action=VectorAction(3)),
+    Case("equivariant: affine of a channel mixer, 3 to 4 channels, 20x28", channel_mixer,
+         bordered_images(n=50, channels=3, size=20, width=28), AffineImageAction(), AffineImageAction().basis, 6,
+         output_action=AffineImageAction()),
 ]
 
 
 def run(case: Case, seed: int = 0):
     x = case.samples(torch.Generator().manual_seed(seed))
-    return analyze(case.function, x, case.action, algebra=case.algebra, rtol=1e-10, normalize=case.normalize)
+    return analyze(case.function, x, case.action, algebra=case.algebra, rtol=1e-10, normalize=case.normalize,
+                   output_action=case.output_action)
 
 
 def table_row(case: Case) -> dict:
@@ -150,21 +187,27 @@ def table_row(case: Case) -> dict:
         "algebra": case.name,
         "dim": f"{len(algebra_basis(case.algebra, d))} of {len(v)}",
         "invariant found": result.n_invariant,
+        # equivariance: against the mean change of the outputs along the generators (analyze's scale)
         "largest null variance / largest": float(v[k - 1] / v[-1]),
-        "gap": float(v[k] / v[k - 1]) if float(v[k - 1]) > 0 else float("inf"),
+        "largest null variance / mean change": float(result.relative_variances[k - 1]),
+        "gap": float(v[k] / v[k - 1]) if k < len(v) and float(v[k - 1]) > 0 else float("inf"),
         "subspace bias": result.subspace_bias,
         "largest bias of the k": float(result.bias[:k].max()),
     }
 
 
 def main():
-    rows = [table_row(case) for case in CASES]
-    keys = list(rows[0])
-    print("| " + " | ".join(keys) + " |")
-    print("|" + "---|" * len(keys))
-    for row in rows:
-        cells = [f"{v:.2e}" if isinstance(v, float) else str(v) for v in row.values()]
-        print("| " + " | ".join(cells) + " |")
+    for title, cases, left_out in (
+        ("Invariance", [c for c in CASES if c.output_action is None], "largest null variance / mean change"),
+        ("Equivariance", [c for c in CASES if c.output_action is not None], "largest null variance / largest"),
+    ):
+        rows = [{k: v for k, v in table_row(case).items() if k != left_out} for case in cases]
+        keys = list(rows[0])
+        print(f"\n{title}\n\n| " + " | ".join(keys) + " |")
+        print("|" + "---|" * len(keys))
+        for row in rows:
+            cells = [f"{v:.2e}" if isinstance(v, float) else str(v) for v in row.values()]
+            print("| " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

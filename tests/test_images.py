@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from liegg import (
+    AffineImageAction,
     ImageAction,
     expm,
     gaussian_blur,
@@ -150,5 +151,27 @@ def test_bad_action_options_are_named(kwargs, message):
 def test_bad_image_inputs_are_named():
     with pytest.raises(ValueError, match="image_shape"):
         ImageAction().tangents(torch.rand(2, 10))
-    with pytest.raises(ValueError, match="one channel"):
-        ImageAction().tangents(torch.rand(2, 3, 8, 8))
+    with pytest.raises(ValueError, match=r"not 3x8x8 images"):
+        ImageAction(image_shape=(3, 8, 8)).tangents(torch.rand(2, 3 * 8 * 7))
+    with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
+        ImageAction().tangents(torch.rand(2, 3, 3, 8, 8))
+    with pytest.raises(ValueError, match="image_shape must be"):
+        ImageAction(image_shape=(8,))
+
+
+@pytest.mark.parametrize("action", [ImageAction(), AffineImageAction()], ids=["linear", "affine"])
+def test_colour_images_move_every_channel_alike(action):
+    """Tangents and finite elements of (N, C, H, W) images, any H and W: those of each channel
+    alone, also when flattened with image_shape=(C, H, W)."""
+    x = torch.rand(2, 3, 6, 9, dtype=torch.float64)
+    tangents = action.tangents(x)
+    assert tangents.shape == (len(action.basis) if hasattr(action, "basis") else 4, 2, 3, 6, 9)
+    for c in range(3):
+        torch.testing.assert_close(tangents[:, :, c], action.tangents(x[:, c]), rtol=0, atol=0)
+    flat = action.with_options(image_shape=(3, 6, 9)).tangents(x.reshape(2, -1))
+    torch.testing.assert_close(flat, tangents.reshape(len(tangents), 2, -1), rtol=0, atol=0)
+    g = torch.eye(action.dim, dtype=torch.float64)
+    g[:2, :2] = expm(0.3 * torch.tensor(J, dtype=torch.float64))
+    moved = action.act(x, g)
+    for c in range(3):
+        torch.testing.assert_close(moved[:, c], action.act(x[:, c], g), rtol=0, atol=0)

@@ -174,9 +174,15 @@ class ImageAction:
         (:func:`torch.gradient`). ``"forward"``: ``I[i+1] - I[i]`` as in the
         authors' code, whose last row and column are dropped (their tangents
         are 0 there).
-    image_shape : (int, int), optional
-        ``(H, W)`` for flattened inputs of shape ``(N, H*W)``; images of shape
-        ``(N, H, W)`` or ``(N, 1, H, W)`` need none. Square when omitted.
+    image_shape : (int, int) or (int, int, int), optional
+        ``(H, W)`` or ``(C, H, W)`` for flattened inputs of shape ``(N, C*H*W)``;
+        images of shape ``(N, H, W)`` or ``(N, C, H, W)`` need none. One square
+        channel when omitted.
+
+    Images may have any height and width and any number of channels ``C``:
+    the action moves the pixels of all channels together (the tangent of a
+    channel is that channel's derivative times ``u``), so the tangents cost
+    ``C`` times those of one channel.
 
     Examples
     --------
@@ -186,6 +192,8 @@ class ImageAction:
     torch.Size([4, 3, 8, 8])
     >>> action.tangents(x.reshape(3, 64)).shape       # flattened works too
     torch.Size([4, 3, 64])
+    >>> action.tangents(torch.rand(2, 3, 6, 10)).shape  # colour, not square
+    torch.Size([4, 2, 3, 6, 10])
     """
 
     dim = 2
@@ -197,6 +205,8 @@ class ImageAction:
             raise ValueError(f"difference must be one of {_DIFFERENCES}, got {difference!r}")
         self.centre, self.difference = centre, difference
         self.image_shape = None if image_shape is None else tuple(int(n) for n in image_shape)
+        if self.image_shape is not None and len(self.image_shape) not in (2, 3):
+            raise ValueError(f"image_shape must be (H, W) or (C, H, W), got {image_shape!r}")
 
     def __repr__(self) -> str:
         return f"ImageAction(centre={self.centre!r}, difference={self.difference!r}, image_shape={self.image_shape})"
@@ -210,22 +220,21 @@ class ImageAction:
         return ImageAction(**{**kwargs, **options})
 
     def _images(self, x: torch.Tensor) -> torch.Tensor:
+        """The single-channel images of ``x``, every channel of every sample: ``(N*C, H, W)``."""
         if x.ndim == 2:
             if self.image_shape is not None:
-                height, width = self.image_shape
+                channels, height, width = (1, *self.image_shape)[-3:]
             else:
-                height = width = int(round(x.shape[1] ** 0.5))
-            if height * width != x.shape[1]:
+                channels, height, width = 1, *(2 * [int(round(x.shape[1] ** 0.5))])
+            if channels * height * width != x.shape[1]:
                 raise ValueError(
-                    f"flattened inputs with {x.shape[1]} features are not {height}x{width} images; "
-                    "pass image_shape=(H, W)"
+                    f"flattened inputs with {x.shape[1]} features are not {channels}x{height}x{width} images; "
+                    "pass image_shape=(H, W) or (C, H, W)"
                 )
-            return x.reshape(len(x), height, width)
-        if x.ndim == 4 and x.shape[1] != 1:
-            raise ValueError(f"only one channel is supported, got input of shape {tuple(x.shape)}")
+            return x.reshape(len(x) * channels, height, width)
         if x.ndim not in (3, 4):
-            raise ValueError(f"images must be (N, H, W), (N, 1, H, W) or (N, H*W), got {tuple(x.shape)}")
-        return x.reshape(len(x), *x.shape[-2:])
+            raise ValueError(f"images must be (N, H, W), (N, C, H, W) or flattened (N, C*H*W), got {tuple(x.shape)}")
+        return x.reshape(-1, *x.shape[-2:])
 
     def _derivatives(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Per-pixel derivatives along rows (down) and columns (right)."""

@@ -38,7 +38,10 @@ class Analysis:
         ``lambda_i`` divided by the mean of all ``D`` variances: free of the
         output scale, so networks whose outputs vary by different amounts
         compare (an absolute ``lambda`` is small for a network whose outputs
-        barely change over the data, in every direction).
+        barely change over the data, in every direction). With an
+        ``output_action``, divided instead by the mean over the generators of
+        how much the outputs change along each (the input term ``df(x) . (A x)``
+        alone): a model equivariant to every generator has all of them near 0.
     generators : Tensor of shape ``(D, d, d)``
         The direction of each variance, unit Frobenius norm.
     singular_values : Tensor of shape ``(D,)``
@@ -135,8 +138,10 @@ def analyze(
     rtol: float = 1e-6,
     chunk_size: int = 1024,
     mode: str = "auto",
+    output_action=None,
 ) -> Analysis:
-    r"""Which transformations of its inputs has ``model`` learned to ignore?
+    r"""Which transformations of its inputs has ``model`` learned to ignore (or, given an
+    action on its outputs, to be equivariant to)?
 
     Builds the Gram matrix ``E^T E`` of the polarization matrix chunk by
     chunk in float64 (memory independent of ``N``), takes its spectrum and,
@@ -162,6 +167,11 @@ def analyze(
         A direction is invariant when its relative variance is at most ``rtol``.
     chunk_size : int
     mode : {"auto", "forward", "reverse"}
+    output_action : :class:`liegg.Action`, optional
+        How the same generators act on the outputs (see
+        :func:`liegg.polarization_matrix`): the spectrum then ranks the
+        generators by how far ``f(exp(tA) x)`` departs from ``exp(tA) f(x)``,
+        and ``n_invariant`` counts the equivariant directions.
 
     Returns
     -------
@@ -192,14 +202,25 @@ def analyze(
     >>> bool(result.subspace_bias < 1e-6), result.bias[3].item() > 0.5, result.closure < 1e-10
     (True, True, True)
     """
+    moved = []
     gram, rows = polarization_gram(model, x, action, outputs=outputs, normalize=normalize,
-                                   chunk_size=chunk_size, mode=mode)
+                                   chunk_size=chunk_size, mode=mode, output_action=output_action, moved=moved)
     spectrum = spectrum_from_gram(gram.cpu(), rows, generator_basis(action))
     f = _output_function(model, (-1, *x.shape[1:]), outputs, normalize)
     with eval_mode(model):
         variance, rounding = output_spread(f, x, chunk_size)
-    check_degenerate(spectrum, variance, rounding, len(x))
-    mean = spectrum.variances.mean()
+    if output_action is None:
+        check_degenerate(spectrum, variance, rounding, len(x))
+        mean = spectrum.variances.mean()
+    else:
+        # What the outputs' change along the generators is measured against: its mean.
+        mean = torch.tensor(sum(moved) / rows / len(spectrum.variances), dtype=torch.float64)
+        if variance <= rounding or float(mean) <= DEGENERATE_RTOL * variance:
+            raise DegenerateSpectrum(
+                f"the outputs of the model do not change on the {len(x)} samples, or not along any generator "
+                f"(output variance {variance:.3g}, mean change along the generators {float(mean):.3g}): "
+                "equivariance cannot be measured; check the model and the samples"
+            )
     relative = spectrum.variances / mean
     bias = block_bias = angles = dim = None
     if algebra is not None:

@@ -2,7 +2,10 @@
 
 Row ``(i, k)`` of E holds, for every basis generator ``A_ab``, the directional
 derivative of output ``k`` at sample ``x_i`` along the tangent ``A_ab . x_i``.
-Every generator the network is invariant to lies in the null space of E.
+Every generator the network is invariant to lies in the null space of E. With an
+action on the outputs too, the row is that derivative less output ``k`` of the
+tangent ``A_ab . f(x_i)``: the null space then holds the generators the network is
+equivariant to.
 """
 
 from __future__ import annotations
@@ -116,7 +119,51 @@ def _check_outputs(n_out, normalize):
         )
 
 
-def _iter_rows(model, x, action, outputs, normalize, chunk_size, mode):
+def _check_output_action(action, output_action, outputs, normalize, model, x):
+    """An output action must act by the same generators, on outputs it can take."""
+    if outputs != "each" or normalize:
+        raise ValueError(
+            "output_action needs outputs='each' and normalize=False: equivariance relates every output "
+            "to its transformed input, and a sum or a normalisation of the outputs is not acted on"
+        )
+    if not (hasattr(output_action, "dim") and callable(getattr(output_action, "tangents", None))):
+        raise TypeError(f"output_action must have `dim` and `tangents(y)` (see liegg.Action), got {output_action!r}")
+    basis_in, basis_out = generator_basis(action), generator_basis(output_action)
+    same = action.dim == output_action.dim and (basis_in is None) == (basis_out is None)
+    if same and basis_in is not None:
+        same = basis_in.shape == basis_out.shape and torch.allclose(basis_in.double(), basis_out.double())
+    if not same:
+        raise ValueError(
+            f"the output action {output_action!r} must act by the same generators as the input action "
+            f"{action!r} (same dim and basis)"
+        )
+    y = model(x[:1])
+    try:
+        tangents = output_action.tangents(y)
+    except ValueError as err:
+        shape = tuple(y.shape)
+        raise ValueError(f"the output action must act on the model's outputs, of shape {shape}: {err}") from err
+    if tangents.shape != (n_generators(action), *y.shape):
+        raise ValueError(
+            f"{output_action!r}.tangents gave shape {tuple(tangents.shape)} for the outputs of one sample, of "
+            f"shape {tuple(y.shape)}; it must act on the model's outputs"
+        )
+
+
+def _equivariance_rows(model, chunk, action, output_action, rows):
+    """Rows of E less the outputs' own tangents, in the input tangents' units: ``(N, K, D)``."""
+    y = model(chunk)
+    t_out = output_action.tangents(y).reshape(rows.shape[2], len(chunk), -1).permute(1, 2, 0)
+    # Image tangents are per pixel: a derivative along t over tangent_scale (1 for vectors).
+    ratio = getattr(action, "tangent_scale", lambda _: 1.0)(chunk) / getattr(
+        output_action, "tangent_scale", lambda _: 1.0
+    )(y)
+    return rows - ratio * t_out.to(rows.dtype)
+
+
+def _iter_rows(model, x, action, outputs, normalize, chunk_size, mode, output_action=None, moved=None):
+    """Blocks of rows of E, chunk by chunk. With ``output_action``, ``moved`` (a list) receives
+    the sum of squares of the input term alone, the scale of the outputs' change."""
     check_tensor(x, "x", min_ndim=2)
     if outputs not in _OUTPUTS:
         raise ValueError(f"outputs must be one of {_OUTPUTS}, got {outputs!r}")
@@ -132,9 +179,15 @@ def _iter_rows(model, x, action, outputs, normalize, chunk_size, mode):
         _check_outputs(n_each, normalize)
         n_out = 1 if outputs == "sum" else n_each
         mode = _pick_mode(mode, n_gen, n_out)
+        if output_action is not None:
+            _check_output_action(action, output_action, outputs, normalize, model, x)
         for chunk in x.split(chunk_size):
             f = _output_function(model, chunk.shape, outputs, normalize)
             rows = _chunk_rows(f, chunk, action.tangents(chunk), mode, n_out)
+            if output_action is not None:
+                if moved is not None:
+                    moved.append(float(rows.double().pow(2).sum()))
+                rows = _equivariance_rows(model, chunk, action, output_action, rows)
             yield rows.reshape(-1, n_gen)
 
 
@@ -146,6 +199,7 @@ def polarization_matrix(
     normalize: bool = False,
     chunk_size: int = 1024,
     mode: str = "auto",
+    output_action=None,
 ) -> torch.Tensor:
     r"""Network polarization matrix E of ``model`` at samples ``x``.
 
@@ -170,6 +224,13 @@ def polarization_matrix(
     mode : {"auto", "forward", "reverse"}
         Forward-mode JVPs (one per generator) or reverse-mode VJPs (one per
         output); ``"auto"`` picks whichever needs fewer passes.
+    output_action : :class:`liegg.Action`, optional
+        How the same generators act on the outputs (images to images, vectors
+        to vectors): each row then holds ``df(x) . (A x) - A f(x)``, zero for
+        every generator ``f`` is equivariant to. It acts on the model's
+        outputs as the model returns them (``outputs="each"``, no
+        normalisation). Image actions' tangents are per pixel: the output's
+        are rescaled to the input's units when the sizes differ.
 
     Returns
     -------
@@ -187,7 +248,7 @@ def polarization_matrix(
     >>> bool((E @ rotation).abs().max() < 1e-6)           # lies in the null space
     True
     """
-    blocks = list(_iter_rows(model, x, action, outputs, normalize, chunk_size, mode))
+    blocks = list(_iter_rows(model, x, action, outputs, normalize, chunk_size, mode, output_action))
     return torch.cat(blocks)
 
 
@@ -199,10 +260,15 @@ def polarization_gram(
     normalize: bool = False,
     chunk_size: int = 1024,
     mode: str = "auto",
+    output_action=None,
+    moved: list | None = None,
 ) -> tuple[torch.Tensor, int]:
     """Gram matrix ``E^T E`` accumulated over chunks in float64.
 
     Same arguments as :func:`polarization_matrix`; memory does not grow with N.
+    With ``output_action``, a list ``moved`` receives, per chunk, the sum of
+    squares of the input term ``df(x) . (A x)`` alone (:func:`liegg.analyze`
+    measures equivariance against it).
 
     Returns
     -------
@@ -219,7 +285,7 @@ def polarization_gram(
     (torch.Size([4, 4]), torch.float64, 10)
     """
     gram, rows = None, 0
-    for block in _iter_rows(model, x, action, outputs, normalize, chunk_size, mode):
+    for block in _iter_rows(model, x, action, outputs, normalize, chunk_size, mode, output_action, moved):
         block = block.to(torch.float64)
         gram = block.T @ block if gram is None else gram + block.T @ block
         rows += block.shape[0]
