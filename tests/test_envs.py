@@ -6,8 +6,9 @@ notebooks) except those only the driver needs, each pinned (==) to the version
 of requirements/lock-cpu-py311.txt, which pyproject allows. Snakemake is
 driver-only: it runs the DAG and validates the config on the submitting
 machine, and it makes itself importable inside script jobs; pygments only
-serves `snakemake --report`. The lock pins every package of the `test` extra
-(and what they need) but torch, installed first with its own pin, and liegg.
+serves `snakemake --report`, and the rich logger plugin the terminal. The lock
+pins every package of the `test` extra (and what they need) but torch,
+installed first with its own pin, and liegg.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 REPO = Path(__file__).resolve().parents[1]
-DRIVER_ONLY = {"snakemake", "pygments"}
+DRIVER_ONLY = {"snakemake", "pygments", "snakemake-logger-plugin-rich"}
 LOCK = REPO / "requirements/lock-cpu-py311.txt"
 # Code that runs inside jobs: the library and what `script:` runs.
 JOB_CODE = ["src/liegg", "workflow/scripts", "workflow/notebooks"]
