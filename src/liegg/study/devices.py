@@ -9,10 +9,11 @@ __all__ = ["resolve_device", "bf16_support", "pays_in_bf16", "resolve_precision"
 
 # Where `precision: auto` picks bfloat16, measured with benchmarks/precision.py (one thread, a CPU
 # with AVX512-BF16; docs/reproducing.md): smaller products gain less than casting costs.
-#: CNNs of at least this many channels (8: 0.90-0.96x the fp32 step time's speed, 16: 1.08-1.20x, 32: 1.26-1.81x).
+#: CNNs of at least this many channels (fp32/bf16 step time, 8 channels: 0.90-0.97, 16: 1.06-1.20,
+#: 32: 1.26-1.81).
 BF16_MIN_CHANNELS = 16
-#: MLPs whose largest weight matrix has at least this many entries (784 x 32 digits: 1.26-1.52x;
-#: 64 x 64 on O(5): 1.14-1.39x, but 10 x 32 and 32 x 32: 0.81-0.93x).
+#: MLPs whose largest weight matrix has at least this many entries (digits, 784 x 128: 1.37-1.67;
+#: 784 x 32: 0.89-1.52, marginal; O(5), 10 x 32 and 32 x 32: 0.81-1.15).
 BF16_MIN_WEIGHTS = 8192
 
 
