@@ -140,6 +140,8 @@ def runtime_summary(rows: list[dict]) -> list[dict]:
     """
     import pandas as pd
 
+    if not rows:
+        return []
     by_rule = pd.DataFrame(rows).groupby("rule", sort=True)
     seconds = by_rule["seconds"]
     summary = pd.DataFrame({

@@ -26,7 +26,6 @@ __all__ = ["REGIMES", "train_runs", "train_run", "training_epochs", "versions"]
 log = logging.getLogger(__name__)
 
 
-
 def versions() -> dict:
     """Versions of the software that produced a result."""
     from .. import __version__
