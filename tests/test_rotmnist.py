@@ -247,33 +247,12 @@ def test_best_accuracy_epoch_is_kept():
     x, y = torch.randn(200, 6), torch.randint(0, 3, (200,))
     xv, yv = torch.randn(60, 6), torch.randint(0, 3, (60,))
     model = models.MLP(6, 3, width=8, depth=1)
-    result = training.fit(
-        model,
-        (x, y),
-        (xv, yv),
-        loss="cross_entropy",
-        epochs=8,
-        batch_size=50,
-        lr=0.05,
-        weight_decay=0.0,
-        seed=0,
-        monitor="accuracy",
-    )
+    options = dict(batch_size=50, lr=0.05, weight_decay=0.0, seed=0, monitor="accuracy")
+    result = training.fit(model, (x, y), (xv, yv), loss="cross_entropy", epochs=8, **options)
     accuracies = [h["val_accuracy"] for h in result.history]
     assert result.best_epoch >= 1
     assert accuracies.index(max(accuracies)) == result.best_epoch - 1  # the first best epoch
     # The model ends holding that epoch's weights.
     assert training.evaluate(model, xv, yv, "cross_entropy")["accuracy"] == max(accuracies)
     with pytest.raises(ValueError, match="monitor"):
-        training.fit(
-            model,
-            (x, y),
-            (xv, yv),
-            loss="mse",
-            epochs=1,
-            batch_size=50,
-            lr=0.05,
-            weight_decay=0.0,
-            seed=0,
-            monitor="accuracy",
-        )
+        training.fit(model, (x, y), (xv, yv), loss="mse", epochs=1, **options)
