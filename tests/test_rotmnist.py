@@ -23,6 +23,7 @@ from liegg.study.models import CNN
 from liegg.study.tasks import get_task
 
 DIGITS = Path(__file__).resolve().parents[1] / "data" / "mnist" / "digits.npz"
+SMALL_DIGITS = dict(n_val=10, n_test=10, seed=0, rotate=True, blur_sigma=1.5)
 ROTATION = torch.tensor([[0.0, -1.0], [1.0, 0.0]]) / 2**0.5
 
 
@@ -178,32 +179,12 @@ def test_upright_control_has_zero_angles():
 
 def test_rotmnist_task_reads_the_embedded_digits():
     task = get_task("rotmnist")
-    data = make_data(
-        "rotmnist",
-        n_samples=100,
-        n_val=10,
-        n_test=10,
-        seed=0,
-        rotate=True,
-        blur_sigma=1.5,
-        source="embedded",
-        digits=DIGITS,
-    )
+    data = make_data("rotmnist", n_samples=100, source="embedded", digits=DIGITS, **SMALL_DIGITS)
     assert data["x_train"].shape == (80, 28, 28) and data["y_train"].dtype == torch.int64
     mean, std, _, _ = task.standardize(data["x_train"], data["y_train"])
     assert mean.ndim == 0 and std.ndim == 0  # one scalar each: keeps the rotation symmetry
     with pytest.raises(ValueError, match="only 10000 digits"):
-        make_data(
-            "rotmnist",
-            n_samples=20000,
-            n_val=10,
-            n_test=10,
-            seed=0,
-            rotate=True,
-            blur_sigma=1.5,
-            source="embedded",
-            digits=DIGITS,
-        )
+        make_data("rotmnist", n_samples=20000, source="embedded", digits=DIGITS, **SMALL_DIGITS)
 
 
 def test_download_source_checks_the_files(tmp_path):
@@ -219,17 +200,7 @@ def test_download_source_checks_the_files(tmp_path):
     for f in files:
         f.write_bytes(b"not mnist")
     with pytest.raises(MnistDataError, match="md5"):
-        make_data(
-            "rotmnist",
-            n_samples=100,
-            n_val=10,
-            n_test=10,
-            seed=0,
-            rotate=True,
-            blur_sigma=1.5,
-            source="download",
-            mnist_files=[str(f) for f in files],
-        )
+        make_data("rotmnist", n_samples=100, source="download", mnist_files=[str(f) for f in files], **SMALL_DIGITS)
 
 
 def test_cnn_depth_width_kernel():
