@@ -11,7 +11,7 @@ import yaml
 
 from liegg.study.config import ConfigError, validate_config
 
-from workflow_helpers import REPO, copy_repo, snakemake
+from workflow_helpers import REPO, copy_repo, load_script, snakemake
 
 SCHEMA = REPO / "workflow/schemas/config.schema.yaml"
 
@@ -181,12 +181,7 @@ def test_snakemake_stops_before_any_job_with_one_message(tmp_path):
 
 
 def _config_readme_module():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("config_readme", REPO / "workflow/schemas/config_readme.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("workflow/schemas/config_readme.py")
 
 
 def test_config_readme_documents_every_key_of_the_schema():

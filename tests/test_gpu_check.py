@@ -1,6 +1,5 @@
 """benchmarks/gpu_check.py: the no-GPU message, and its comparison on two CPU runs."""
 
-import importlib.util
 import math
 import subprocess
 import sys
@@ -8,16 +7,13 @@ import sys
 import pytest
 import torch
 
-from workflow_helpers import REPO
+from workflow_helpers import REPO, load_script
 
 SCRIPT = REPO / "benchmarks/gpu_check.py"
 
 
 def _module():
-    spec = importlib.util.spec_from_file_location("gpu_check", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/gpu_check.py")
 
 
 def _run(*args):

@@ -1,21 +1,17 @@
 """benchmarks/gpu_study.py: its comparison with the committed CPU tables, on both sides of the
 seed range (the GPU run itself needs a GPU machine)."""
 
-import importlib.util
 import shutil
 
 from liegg.study import files
 
-from workflow_helpers import REPO
+from workflow_helpers import REPO, load_script
 
 REFERENCE = REPO / "benchmarks/cpu_reference"
 
 
 def _module():
-    spec = importlib.util.spec_from_file_location("gpu_study", REPO / "benchmarks/gpu_study.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/gpu_study.py")
 
 
 def test_the_cpu_reference_holds_every_study_of_the_default_config():

@@ -1,13 +1,12 @@
 """benchmarks/scaling.py on a Snakemake log whose schedule is known, and the training's
 progress lines on the terminal."""
 
-import importlib.util
 import logging
 import sys
 
 import pytest
 
-from workflow_helpers import REPO
+from workflow_helpers import load_script
 
 # Jobs a (30 s) and b (10 s) start together; c (20 s) needs a's output, d (5 s) b's and c's.
 LOG = """Select jobs to execute...
@@ -58,11 +57,7 @@ Finished jobid: 0 (Rule: all)
 
 @pytest.fixture(scope="module")
 def scaling():
-    spec = importlib.util.spec_from_file_location("scaling", REPO / "benchmarks/scaling.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["scaling"] = module  # its dataclass looks itself up there
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/scaling.py")
 
 
 def test_scaling_reads_the_jobs_and_their_dependencies(scaling, tmp_path):

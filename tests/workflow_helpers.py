@@ -11,6 +11,18 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def load_script(relative_path: str):
+    """A script of the repository (benchmarks, schema tools) imported as a module by its path."""
+    import importlib.util
+
+    path = REPO / relative_path
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module  # a dataclass of the script looks its module up there
+    spec.loader.exec_module(module)
+    return module
 COPIED = ["Snakefile", "config", "workflow", "profiles", "src", "envs", "data", "pyproject.toml"]
 SMOKE = ("--configfile", "config/smoke.yaml")
 # Run as a reviewer would: go on with independent jobs, show failed logs, and

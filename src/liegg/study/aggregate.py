@@ -144,18 +144,11 @@ def study_measures(table) -> dict:
         for name in ("val_accuracy", "test_accuracy")
         if name in table and np.isfinite(np.asarray(table[name], dtype=float)).any()
     ]
-    if k > 1:
-        return {
-            "lambda": "lambda_k",
-            "relative": "rel_lambda_k",
-            "bias": "bias_block_k",
-            "k": k,
-            "scores": scores or ["test_loss"],
-        }
+    block = k > 1  # the so(5)-like block of k directions, or the single most invariant one
     return {
-        "lambda": "lambda_min",
-        "relative": "rel_lambda_min",
-        "bias": "bias_of_lambda_min",
-        "k": None,
+        "lambda": "lambda_k" if block else "lambda_min",
+        "relative": "rel_lambda_k" if block else "rel_lambda_min",
+        "bias": "bias_block_k" if block else "bias_of_lambda_min",
+        "k": k if block else None,
         "scores": scores or ["test_loss"],
     }
