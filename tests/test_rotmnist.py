@@ -16,10 +16,11 @@ from liegg import (
     rotate_images,
     spectrum,
 )
-from liegg.study import models, training
+from liegg.study import datasets, models, training
+from liegg.study.columns import CONVOLUTIONAL_ARCHS
 from liegg.study.datasets import make_data, make_rotated_digits
 from liegg.study.mnist import MnistDataError
-from liegg.study.models import CNN
+from liegg.study.models import CNN, ResNet
 from liegg.study.tasks import get_task
 
 DIGITS = Path(__file__).resolve().parents[1] / "data" / "mnist" / "digits.npz"
@@ -227,3 +228,57 @@ def test_best_accuracy_epoch_is_kept():
     assert training.evaluate(model, xv, yv, "cross_entropy")["accuracy"] == max(accuracies)
     with pytest.raises(ValueError, match="monitor"):
         training.fit(model, (x, y), (xv, yv), loss="mse", epochs=1, **options)
+
+
+def test_coloured_digits_are_the_grey_ones_painted_pixel_by_pixel():
+    digits = torch.randint(0, 256, (30, 12, 12), dtype=torch.uint8)
+    labels = torch.arange(30) % 10
+    grey = make_rotated_digits(digits, labels, 20, 4, 4, seed=3, blur_sigma=1.0)
+    rgb = make_rotated_digits(digits, labels, 20, 4, 4, seed=3, blur_sigma=1.0, colour=True)
+    for split in ("train", "val", "test"):
+        # The colours are drawn last: the digits, angles and labels are those of the grey set.
+        assert torch.equal(rgb[f"y_{split}"], grey[f"y_{split}"])
+        assert torch.equal(rgb[f"angle_{split}"], grey[f"angle_{split}"])
+        x, colours = rgb[f"x_{split}"], rgb[f"colours_{split}"]
+        assert x.shape == (len(grey[f"x_{split}"]), 3, 12, 12) and colours.shape == (len(x), 2, 3)
+        ink, background = colours[:, 0, :, None, None], colours[:, 1, :, None, None]
+        painted = background + grey[f"x_{split}"][:, None] * (ink - background)
+        torch.testing.assert_close(x, painted, atol=1e-6, rtol=0)
+        # A full-value ink on a background darker in every channel: the brightest stands out by 0.6 or more.
+        assert torch.allclose(colours[:, 0].max(dim=1).values, torch.ones(len(x)))
+        assert bool((colours[:, 1] <= datasets.BACKGROUND_SHADE * colours[:, 0]).all())
+    assert float(rgb["colours_train"][:, 0].std(dim=0).min()) > 0.1  # the inks differ from digit to digit
+
+
+def test_colouring_commutes_with_rotating():
+    """The painting is one affine map of the intensity for all pixels, so rotating a painted
+    digit paints the rotated digit (inside the disk the rotation keeps in the image)."""
+    x = smooth_images(4, 24, torch.float64)
+    angles = torch.tensor([30.0, 75.0, 140.0, 260.0], dtype=torch.float64)
+    painted, colours = datasets.colour_digits(x, torch.Generator().manual_seed(1))
+    again, _ = datasets.colour_digits(rotate_images(x, angles), torch.Generator().manual_seed(1))
+    rotated = torch.stack([rotate_images(painted[:, c], angles) for c in range(3)], dim=1)
+    inside = (pixel_coordinates(24, 24, dtype=torch.float64) ** 2).sum(dim=0) < 0.8
+    torch.testing.assert_close(rotated[..., inside], again[..., inside], atol=1e-12, rtol=0)
+    assert float((rotated - again).abs().max()) > 0.01  # the corners, which rotation fills, do differ
+
+
+def test_resnet_on_colour_images():
+    net = models.build_model({"arch": "resnet", "depth": 2, "width": 6, "kernel_size": 3}, 3 * 784, 10, in_channels=3)
+    assert isinstance(net, ResNet) and len(net.blocks) == 2
+    assert net.stem[0].weight.shape == (6, 3, 3, 3) and net.head.in_features == 6 * 3 * 3  # 28 -> 14 -> 7 -> 3
+    x = torch.rand(4, 3, 28, 28)
+    torch.testing.assert_close(net(x), net(x.reshape(4, -1)))  # flattened inputs are the same images
+    grey = CNN(784, 10, width=4, depth=2, kernel_size=3)
+    colour = CNN(3 * 784, 10, width=4, depth=2, kernel_size=3, in_channels=3)
+    assert grey.convs[0].weight.shape == (4, 1, 3, 3) and colour.convs[0].weight.shape == (4, 3, 3, 3)
+    with pytest.raises(ValueError, match="not 3 square channels"):
+        ResNet(784, 10, width=4, depth=1, kernel_size=3, in_channels=3)
+    with pytest.raises(ValueError, match="odd"):
+        ResNet(784, 10, width=4, depth=1, kernel_size=2)
+    with pytest.raises(ValueError, match="unknown architecture 'vit'"):
+        models.build_model({"arch": "vit", "depth": 1, "width": 4}, 784, 10)
+
+
+def test_the_convolutional_architectures_are_the_ones_the_config_names():
+    assert tuple(models.CONVOLUTIONAL) == CONVOLUTIONAL_ARCHS

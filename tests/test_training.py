@@ -9,6 +9,7 @@ import torch
 
 from liegg.study import checkpoints
 from liegg.study.datasets import make_o5
+from liegg.study.models import restore_model
 from liegg.study.runs import train_run, train_runs
 from liegg.study.training import PRECISIONS, TrainingDiverged, fit, fit_together
 
@@ -197,6 +198,22 @@ def test_the_number_of_classes_comes_from_the_task():
     data["y_train"] = data["y_train"] + 5  # labels 5..13: not digits
     with pytest.raises(ValueError, match="10 classes.*run from 5 to 13"):
         train_run(data, spec, torch.device("cpu"))
+
+
+def test_a_colour_network_records_its_channels_and_restores_from_them():
+    gen = torch.Generator().manual_seed(0)
+    splits = (("train", 40), ("val", 10), ("test", 10))
+    spec = {"task": "rotmnist", "seed": 0, "model": {"arch": "resnet", "depth": 1, "width": 2, "kernel_size": 3},
+            "training": {"epochs": 1, "batch_size": 20, "lr": 0.01, "weight_decay": 0.0}}
+    grey = {f"x_{s}": torch.rand(n, 8, 8, generator=gen) for s, n in splits}
+    grey.update({f"y_{s}": torch.arange(n) % 10 for s, n in splits})
+    colour = {**grey, **{f"x_{s}": torch.rand(n, 3, 8, 8, generator=gen) for s, n in splits}}
+    _, grey_record = train_run(grey, spec, torch.device("cpu"))
+    assert "in_channels" not in grey_record["architecture"]  # grey records keep the keys (and bytes) they had
+    model, record = train_run(colour, spec, torch.device("cpu"))
+    assert record["architecture"]["in_channels"] == 3 and record["architecture"]["in_features"] == 3 * 64
+    restored = restore_model(record["architecture"], model.state_dict())
+    torch.testing.assert_close(restored(colour["x_test"]), model.eval()(colour["x_test"]), atol=0, rtol=0)
 
 
 # --- seeds trained together -------------------------------------------------------------------

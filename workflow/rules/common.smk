@@ -29,16 +29,17 @@ MNIST_FILES = [
 ]
 
 
-def _load_validator():
-    """liegg/study/config.py of this checkout, loaded as a file: importing it as
+def _load_study_module(name):
+    """liegg/study/<name>.py of this checkout, loaded as a file: importing it as
     part of the package would import torch (a second) whenever Snakemake parses."""
-    spec = importlib.util.spec_from_file_location("liegg_config", ROOT / "src/liegg/study/config.py")
-    validator = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(validator)
-    return validator
+    spec = importlib.util.spec_from_file_location(f"liegg_{name}", ROOT / f"src/liegg/study/{name}.py")
+    loaded = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loaded)
+    return loaded
 
 
-_load_validator().validate_config(config, ROOT / "workflow/schemas/config.schema.yaml")
+_load_study_module("config").validate_config(config, ROOT / "workflow/schemas/config.schema.yaml")
+CONVOLUTIONAL_ARCHS = _load_study_module("columns").CONVOLUTIONAL_ARCHS
 
 
 def check_local_device():
@@ -102,6 +103,7 @@ def dataset_id(study):
         if "translate" in ds:
             shift = f"{ds['translate']:g}".replace(".", "p")
             base += f"-tr{shift}"
+        base += "-rgb" if ds.get("colour") else ""
         base += "" if ds["source"] == "embedded" else "-full"
     return base
 
@@ -193,9 +195,13 @@ def study_outputs(study, kind):
     return [f"results/runs/{study}/{run}/{kind}" for run in get_study_runs(study)]
 
 
+def is_convolutional(study):
+    return config["studies"][study]["model"]["arch"] in CONVOLUTIONAL_ARCHS
+
+
 def per_setting_extraction(study):
-    """CNN studies extract LieGG per setting (see extract.smk); other studies in one job."""
-    return config["studies"][study]["model"]["arch"] == "cnn"
+    """CNN and ResNet studies extract LieGG per setting (see extract.smk); other studies in one job."""
+    return is_convolutional(study)
 
 
 def extraction_files(study, kind):
@@ -210,7 +216,7 @@ def extraction_job(study):
 
 def training_priority(study):
     """CNN settings train for minutes, MLP settings for seconds: Snakemake starts the first first."""
-    return int(config["studies"][study]["model"]["arch"] == "cnn")
+    return int(is_convolutional(study))
 
 
 def extraction_runs(study):
@@ -348,8 +354,8 @@ FIGURE_STUDIES = {
     study for figure in FIGURES.values() if figure["kind"] != "controls" for study in figure["studies"]
 }
 LAYER_STUDIES = sorted(s for s, c in config["studies"].items() if c["liegg"].get("layers"))
-# The rotation-MNIST figures: rotated or upright digits (the scaled ones are the controls figure's,
-# the shifted ones, read with the affine action, the catalogue's).
+# The rotation-MNIST figures: rotated or upright grey digits (the scaled ones are the controls
+# figure's; the shifted ones, read with the affine action, and the coloured ones have their own).
 ROTMNIST_STUDIES = sorted(
     (
         s
@@ -358,6 +364,7 @@ ROTMNIST_STUDIES = sorted(
         and s not in FIGURE_STUDIES
         and "scale" not in c["dataset"]
         and "translate" not in c["dataset"]
+        and not c["dataset"].get("colour")
     ),
     key=_figure_order,
 )
@@ -411,8 +418,11 @@ def get_final_output():
         targets += study_outputs(study, "model.pt") + study_outputs(study, "train.json")
         if study in LAYER_STUDIES:
             targets.append(f"results/tables/{study}/layers.csv")
-        # Rotated, scaled and upright digits: the shared figures below; shifted ones have 3 x 3 generators.
-        own_figure = cfg["task"] != "rotmnist" or "translate" in cfg["dataset"]
+        # Rotated, scaled and upright grey digits: the shared figures below; shifted ones have 3 x 3
+        # generators, coloured ones a figure each.
+        own_figure = (
+            cfg["task"] != "rotmnist" or "translate" in cfg["dataset"] or cfg["dataset"].get("colour")
+        )
         if own_figure and study not in FIGURE_STUDIES:
             targets += [f"figures/{study}_spectrum.pdf", f"figures/{study}_spectrum.png"]
     if ROTMNIST_STUDIES:

@@ -10,8 +10,12 @@ same reason (:mod:`liegg.study.symmetries` and :mod:`liegg.study.finite_checks` 
 
 from __future__ import annotations
 
-__all__ = ["CANDIDATE_NAMES", "ROTATION_DEGREES", "SCALE_FACTORS", "SHIFT_PIXELS", "candidate_names",
-           "finite_labels", "table_columns", "claim_columns"]  # fmt: skip
+__all__ = ["CONVOLUTIONAL_ARCHS", "CANDIDATE_NAMES", "ROTATION_DEGREES", "SCALE_FACTORS", "SHIFT_PIXELS",
+           "candidate_names", "finite_labels", "table_columns", "claim_columns"]  # fmt: skip
+
+#: The architectures built of convolutions: ``width`` is their number of channels and they have a
+#: ``kernel_size`` (liegg.study.models builds them).
+CONVOLUTIONAL_ARCHS = ("cnn", "resnet")
 
 #: Candidate algebras per task (``rotmnist_shifted``: digits with ``dataset.translate``).
 CANDIDATE_NAMES = {
@@ -78,7 +82,7 @@ def table_columns(study: dict, table: str = "runs") -> list[str]:
     (['study', 'run', 'task'], True, False)
     """
     task, dataset = study["task"], study.get("dataset", {})
-    identity = [c for c in _IDENTITY if c != "kernel_size" or study["model"]["arch"] == "cnn"]
+    identity = [c for c in _IDENTITY if c != "kernel_size" or study["model"]["arch"] in CONVOLUTIONAL_ARCHS]
     scores = ("accuracy", "loss") if task in _CLASSIFIERS else ("loss",)  # sorted, as the record stores them
     candidates = candidate_names(task, dataset)
     measures = [*_SUMMARY, *(f"{p}_{c}" for c in candidates for p in _PER_CANDIDATE)]

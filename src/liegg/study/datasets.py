@@ -13,7 +13,7 @@ from . import mnist
 
 __all__ = [
     "o5_target", "lorentz_target", "so3_target", "make_o5", "make_lorentz", "make_so3", "make_rotated_digits",
-    "make_data", "MAKERS",
+    "colour_digits", "make_data", "MAKERS",
 ]  # fmt: skip
 
 
@@ -168,6 +168,7 @@ def make_rotated_digits(
     blur_sigma: float = 1.5,
     scale=None,
     translate=None,
+    colour: bool = False,
 ) -> dict[str, torch.Tensor]:
     """Rotation-MNIST: digits rotated by seeded random angles (and scaled), then blurred.
 
@@ -184,6 +185,9 @@ def make_rotated_digits(
     in ``[-t, t]`` pixels along each axis (bilinearly; the embedded digits
     leave about four empty pixels on every side), which gives data whose
     symmetry is the translations (with rotations: se(2)).
+    With ``colour=True`` each digit becomes an RGB image (:func:`colour_digits`): a bright
+    digit of a random colour on a dark background of another, the same colour on every pixel,
+    so the colouring commutes with moving the pixels and keeps the digits' symmetry.
     Pixel values are in ``[0, 1]``; the models standardise them (statistics
     of the training split only).
 
@@ -201,13 +205,16 @@ def make_rotated_digits(
         Range of the scale factors (``0 < low <= high``); None: no scaling.
     translate : float or None
         Largest shift in pixels along each axis; None or 0: no shift.
+    colour : bool
+        RGB digits, ``x_<split>`` of shape ``(n, 3, H, W)``.
 
     Returns
     -------
-    dict with ``x_<split> (n, H, W)`` float32, ``y_<split> (n,)`` int64,
+    dict with ``x_<split> (n, H, W)`` (with ``colour``, ``(n, 3, H, W)``) float32, ``y_<split> (n,)`` int64,
     ``angle_<split> (n,)`` float32 (degrees) and, with ``scale``,
     ``scale_<split> (n,)`` float32 and, with ``translate``, ``shift_<split>
-    (n, 2)`` float32 (pixels, x right and y up) for ``train``, ``val``, ``test``.
+    (n, 2)`` float32 (pixels, x right and y up) and, with ``colour``, ``colours_<split> (n, 2, 3)``
+    float32 (the digit's RGB, then the background's) for ``train``, ``val``, ``test``.
 
     Examples
     --------
@@ -247,7 +254,10 @@ def make_rotated_digits(
         # Drawn last, so the angles and scale factors of the other sets do not change.
         shifts = (2 * torch.rand(n_samples, 2, generator=gen, dtype=torch.float64) - 1) * float(translate)
         x = transform_images(x, torch.eye(2, dtype=torch.float64), shift=shifts)
-    x = gaussian_blur(x, blur_sigma).to(torch.float32)
+    x = gaussian_blur(x, blur_sigma)
+    if colour:  # drawn last, so the grey sets do not change
+        x, colours = colour_digits(x, gen)
+    x = x.to(torch.float32)
     y = labels[pick].to(torch.int64)
     bounds = {"train": (0, n_train), "val": (n_train, n_train + n_val), "test": (n_train + n_val, n_samples)}
     data = {}
@@ -258,11 +268,47 @@ def make_rotated_digits(
             data[f"scale_{split}"] = factors[lo:hi].to(torch.float32)
         if translate:
             data[f"shift_{split}"] = shifts[lo:hi].to(torch.float32)
+        if colour:
+            data[f"colours_{split}"] = colours[lo:hi].to(torch.float32)
     return data
 
 
+#: A background is at most this fraction of its digit's ink in every channel, so every channel
+#: shows the digit brighter than its background (by 0.6 or more in the ink's brightest channel).
+BACKGROUND_SHADE = 0.4
+
+
+def colour_digits(x: torch.Tensor, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """Grey digits ``(n, H, W)`` in ``[0, 1]`` as RGB images ``(n, 3, H, W)``.
+
+    Per digit, a seeded colour ``c`` for the ink (uniform in the unit cube, divided by its largest
+    channel) and a seeded darker one ``b`` for the background (channel ``k`` uniform in
+    ``[0, BACKGROUND_SHADE c_k]``): pixel ``u`` becomes ``b + x(u) (c - b)``. The map is the same
+    for every pixel, so moving the pixels before or after colouring gives the same image.
+
+    Returns
+    -------
+    images : Tensor ``(n, 3, H, W)``, in ``[0, 1]``
+    colours : Tensor ``(n, 2, 3)``, the ink's colour then the background's
+
+    Examples
+    --------
+    >>> grey = torch.zeros(2, 4, 4, dtype=torch.float64); grey[:, 1:3, 1:3] = 1.0
+    >>> rgb, colours = colour_digits(grey, torch.Generator().manual_seed(0))
+    >>> ink, background = colours[:, 0], colours[:, 1]
+    >>> rgb.shape, bool(torch.allclose(rgb[:, :, 1, 1], ink)), bool(torch.equal(rgb[:, :, 0, 0], background))
+    (torch.Size([2, 3, 4, 4]), True, True)
+    """
+    n = len(x)
+    ink = torch.rand(n, 3, generator=gen, dtype=x.dtype)
+    ink = ink / ink.max(dim=1, keepdim=True).values
+    background = torch.rand(n, 3, generator=gen, dtype=x.dtype) * BACKGROUND_SHADE * ink
+    images = background[:, :, None, None] + x[:, None] * (ink - background)[:, :, None, None]
+    return images, torch.stack([ink, background], dim=1)
+
+
 def _rotmnist_data(n_samples, n_val, n_test, seed, rotate, blur_sigma, source, scale=None, translate=None,
-                   digits=None, mnist_files=None):
+                   colour=False, digits=None, mnist_files=None):
     """Read the digits named by ``source`` and build the rotated set.
 
     ``source="embedded"`` reads ``digits`` (``data/mnist/digits.npz``);
@@ -281,7 +327,7 @@ def _rotmnist_data(n_samples, n_val, n_test, seed, rotate, blur_sigma, source, s
     else:
         raise ValueError(f"unknown MNIST source {source!r}; use 'embedded' or 'download'")
     return make_rotated_digits(images, labels, n_samples, n_val, n_test, seed, rotate=rotate, blur_sigma=blur_sigma,
-                               scale=scale, translate=translate)
+                               scale=scale, translate=translate, colour=colour)
 
 
 #: How each task's dataset is made: ``MAKERS[task](**dataset_spec) -> dict`` of split tensors.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import torch
 
+from .columns import CONVOLUTIONAL_ARCHS
+
 __all__ = ["resolve_device", "bf16_support", "pays_in_bf16", "resolve_precision", "BF16_MIN_CHANNELS",
            "BF16_MIN_WEIGHTS"]
 
@@ -56,7 +58,7 @@ def pays_in_bf16(model: dict, in_features: int) -> bool:
     (True, False)
     """
     width = int(model["width"])
-    if model["arch"] == "cnn":
+    if model["arch"] in CONVOLUTIONAL_ARCHS:
         return width >= BF16_MIN_CHANNELS
     largest = max(in_features, width) * width if int(model.get("depth", 1)) > 1 else in_features * width
     return largest >= BF16_MIN_WEIGHTS

@@ -5,7 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-__all__ = ["Swish", "MLP", "CNN", "Standardized", "build_model", "restore_model", "count_parameters"]
+__all__ = ["Swish", "MLP", "CNN", "ResNet", "Standardized", "build_model", "build_from_architecture", "restore_model",
+           "count_parameters"]  # fmt: skip
 
 
 class Swish(nn.Module):
@@ -62,7 +63,7 @@ class MLP(nn.Module):
 
 
 class CNN(nn.Module):
-    """Plain CNN for one-channel images, with no rotation equivariance built in.
+    """Plain CNN for images, with no rotation equivariance built in.
 
     ``depth`` blocks of a ``kernel_size`` x ``kernel_size`` convolution ("same"
     zero padding, no bias), batch normalisation and Swish, each followed by
@@ -78,7 +79,7 @@ class CNN(nn.Module):
     Parameters
     ----------
     in_features : int
-        Pixels per image (used for flattened input, taken as square).
+        Numbers per image, ``in_channels`` square channels (used for flattened input).
     out_features : int
         Classes.
     width : int
@@ -87,8 +88,10 @@ class CNN(nn.Module):
         Number of conv blocks.
     kernel_size : int
         Odd kernel size.
+    in_channels : int
+        Channels of the images (3 for RGB).
 
-    Inputs of shape ``(N, H, W)``, ``(N, 1, H, W)`` or ``(N, H*W)`` (square).
+    Inputs of shape ``(N, H, W)`` (one channel), ``(N, C, H, W)`` or ``(N, C*H*W)`` (square).
 
     Examples
     --------
@@ -103,12 +106,13 @@ class CNN(nn.Module):
     #: on (benchmarks/cnn_speed.py measures it against the default layout).
     memory_format = torch.channels_last
 
-    def __init__(self, in_features: int, out_features: int, width: int, depth: int, kernel_size: int):
+    def __init__(self, in_features: int, out_features: int, width: int, depth: int, kernel_size: int,
+                 in_channels: int = 1):  # fmt: skip
         super().__init__()
-        if kernel_size < 1 or kernel_size % 2 == 0:
-            raise ValueError(f"kernel_size must be odd and positive, got {kernel_size}")
-        self.side = int(round(in_features**0.5))
-        channels = [1] + [width] * depth
+        _check_kernel(kernel_size)
+        self.in_channels = in_channels
+        self.side = _side(in_features, in_channels)
+        channels = [in_channels] + [width] * depth
         # The normalisation's shift does what a convolution bias would.
         self.convs = nn.ModuleList(
             nn.Conv2d(c_in, c_out, kernel_size, padding=kernel_size // 2, bias=False)
@@ -116,22 +120,97 @@ class CNN(nn.Module):
         )
         self.norms = nn.ModuleList(nn.BatchNorm2d(width) for _ in range(depth))
         self.act = Swish()
-        side = self.side
-        for _ in range(depth):
-            side = side // 2 if side >= 2 else side
+        side = _pooled_side(self.side, depth)
         self.head = nn.Linear(width * side * side, out_features)
         self.to(memory_format=self.memory_format)
 
     def forward(self, x):
-        if x.ndim == 2:
-            x = x.reshape(len(x), 1, self.side, self.side)
-        elif x.ndim == 3:
-            x = x[:, None]
-        x = x.contiguous(memory_format=self.memory_format)
+        x = _as_images(x, self.in_channels, self.side).contiguous(memory_format=self.memory_format)
         for conv, norm in zip(self.convs, self.norms):
-            x = self.act(norm(conv(x)))
-            if min(x.shape[-2:]) >= 2:
-                x = nn.functional.max_pool2d(x, 2)
+            x = _pool(self.act(norm(conv(x))))
+        return self.head(x.flatten(1))
+
+
+def _check_kernel(kernel_size: int) -> None:
+    if kernel_size < 1 or kernel_size % 2 == 0:
+        raise ValueError(f"kernel_size must be odd and positive, got {kernel_size}")
+
+
+def _side(in_features: int, in_channels: int) -> int:
+    side = int(round((in_features / in_channels) ** 0.5))
+    if in_channels * side * side != in_features:
+        raise ValueError(f"{in_features} inputs are not {in_channels} square channels")
+    return side
+
+
+def _pooled_side(side: int, times: int) -> int:
+    for _ in range(times):
+        side = side // 2 if side >= 2 else side
+    return side
+
+
+def _as_images(x: torch.Tensor, channels: int, side: int) -> torch.Tensor:
+    """Inputs as ``(N, C, H, W)``: flattened ones as square channels, ``(N, H, W)`` as one channel."""
+    if x.ndim == 2:
+        return x.reshape(len(x), channels, side, side)
+    return x[:, None] if x.ndim == 3 else x
+
+
+def _pool(x: torch.Tensor) -> torch.Tensor:
+    """2 x 2 max pooling while the maps are at least 2 pixels on a side."""
+    return nn.functional.max_pool2d(x, 2) if min(x.shape[-2:]) >= 2 else x
+
+
+class ResNet(nn.Module):
+    """A small ResNet-style network for images, with no rotation equivariance built in.
+
+    A stem (a ``kernel_size`` convolution from the image's channels to ``width``, batch
+    normalisation, Swish, 2 x 2 max pooling), then ``depth`` residual blocks, each
+    ``x + BN(conv(Swish(BN(conv(x)))))`` followed by Swish and 2 x 2 max pooling, and a linear
+    head on the flattened last map (as :class:`CNN`, whose head sees where features are).
+    Convolutions have no bias; "same" zero padding.
+
+    Parameters
+    ----------
+    in_features, out_features, width, depth, kernel_size, in_channels
+        As :class:`CNN`; ``depth`` counts the residual blocks.
+
+    Examples
+    --------
+    >>> net = ResNet(3 * 784, 10, width=8, depth=2, kernel_size=3, in_channels=3)
+    >>> net(torch.zeros(2, 3, 28, 28)).shape, net(torch.zeros(2, 3 * 784)).shape
+    (torch.Size([2, 10]), torch.Size([2, 10]))
+    >>> count_parameters(net)   # stem 3*8*9, 2 blocks of 2 x 8*8*9, 5 norms of 2 x 8, head 8*3*3*10 + 10
+    3330
+    """
+
+    memory_format = torch.channels_last
+
+    def __init__(self, in_features: int, out_features: int, width: int, depth: int, kernel_size: int,
+                 in_channels: int = 1):  # fmt: skip
+        super().__init__()
+        _check_kernel(kernel_size)
+        self.in_channels = in_channels
+        self.side = _side(in_features, in_channels)
+
+        def conv(c_in):
+            return nn.Conv2d(c_in, width, kernel_size, padding=kernel_size // 2, bias=False)
+
+        self.stem = nn.Sequential(conv(in_channels), nn.BatchNorm2d(width), Swish())
+        self.blocks = nn.ModuleList(
+            nn.Sequential(conv(width), nn.BatchNorm2d(width), Swish(), conv(width), nn.BatchNorm2d(width))
+            for _ in range(depth)
+        )
+        self.act = Swish()
+        side = _pooled_side(self.side, depth + 1)
+        self.head = nn.Linear(width * side * side, out_features)
+        self.to(memory_format=self.memory_format)
+
+    def forward(self, x):
+        x = _as_images(x, self.in_channels, self.side).contiguous(memory_format=self.memory_format)
+        x = _pool(self.stem(x))
+        for block in self.blocks:
+            x = _pool(self.act(x + block(x)))
         return self.head(x.flatten(1))
 
 
@@ -169,16 +248,18 @@ class Standardized(nn.Module):
         return self.net.features(self.standardize(x), layer)
 
 
-def build_model(spec: dict, in_features: int, out_features: int) -> nn.Module:
+def build_model(spec: dict, in_features: int, out_features: int, in_channels: int = 1) -> nn.Module:
     """Build the bare network named by ``spec["arch"]``.
 
     Parameters
     ----------
     spec : dict
         ``{"arch": "mlp", "depth": int, "width": int}`` or
-        ``{"arch": "cnn", "depth": int, "width": int, "kernel_size": int}``
-        (for a CNN, ``width`` is the number of channels).
+        ``{"arch": "cnn" or "resnet", "depth": int, "width": int, "kernel_size": int}``
+        (for these, ``width`` is the number of channels).
     in_features, out_features : int
+    in_channels : int
+        Channels of the images, for ``cnn`` and ``resnet``.
 
     Examples
     --------
@@ -194,12 +275,23 @@ def build_model(spec: dict, in_features: int, out_features: int) -> nn.Module:
     arch = spec.get("arch")
     if arch == "mlp":
         return MLP(in_features, out_features, width=int(spec["width"]), depth=int(spec["depth"]))
-    if arch == "cnn":
-        return CNN(
-            in_features, out_features,
-            width=int(spec["width"]), depth=int(spec["depth"]), kernel_size=int(spec["kernel_size"]),
-        )
-    raise ValueError(f"unknown architecture {arch!r}; known: 'mlp', 'cnn'")
+    if arch in CONVOLUTIONAL:
+        return CONVOLUTIONAL[arch](
+            in_features, out_features, width=int(spec["width"]), depth=int(spec["depth"]),
+            kernel_size=int(spec["kernel_size"]), in_channels=in_channels,
+        )  # fmt: skip
+    raise ValueError(f"unknown architecture {arch!r}; known: 'mlp', {', '.join(repr(a) for a in CONVOLUTIONAL)}")
+
+
+def build_from_architecture(architecture: dict) -> nn.Module:
+    """The bare network of an architecture record (``model``, ``in_features``, ``out_features``
+    and, for images with channels, ``in_channels``), as training saves it with the weights."""
+    return build_model(architecture["model"], architecture["in_features"], architecture["out_features"],
+                       architecture.get("in_channels", 1))  # fmt: skip
+
+
+#: The convolutional architectures by name (liegg.study.columns.CONVOLUTIONAL_ARCHS).
+CONVOLUTIONAL = {"cnn": CNN, "resnet": ResNet}
 
 
 def count_parameters(model: nn.Module) -> int:
@@ -212,7 +304,7 @@ def restore_model(architecture: dict, state_dict: dict) -> nn.Module:
 
     Raises ValueError when the weights do not fit the architecture.
     """
-    net = build_model(architecture["model"], architecture["in_features"], architecture["out_features"])
+    net = build_from_architecture(architecture)
     model = Standardized(net, 0.0, 1.0, 0.0, 1.0)
     # The saved statistics have the shapes of the data they came from.
     for name in ("x_shift", "x_scale", "y_shift", "y_scale"):

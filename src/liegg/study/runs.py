@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from .devices import bf16_support, resolve_precision
-from .models import Standardized, build_model, count_parameters
+from .models import Standardized, build_from_architecture, count_parameters
 from .names import REGIMES
 from .regimes import pretrain_autoencoder, train_layerwise
 from .splits import training_subset
@@ -50,7 +50,11 @@ def _architecture(task, spec, x_train, y_train) -> dict:
                 f"task {task.name!r} has {out_features} classes, but the training labels run from "
                 f"{int(y_train.min())} to {int(y_train.max())}; rebuild the dataset"
             )
-    return {"task": task.name, "model": spec["model"], "in_features": x_train[0].numel(), "out_features": out_features}
+    record = {"task": task.name, "model": spec["model"], "in_features": x_train[0].numel(),
+              "out_features": out_features}  # fmt: skip
+    if x_train.ndim == 4:  # images with channels (N, C, H, W); one-channel ones are (N, H, W)
+        record["in_channels"] = int(x_train.shape[1])
+    return record
 
 
 def training_epochs(training: dict, n_train: int) -> int:
@@ -138,7 +142,7 @@ def train_runs(
     models = []
     for one in specs:
         seed_everything(one["seed"])  # each network starts as it would alone
-        net = build_model(spec["model"], architecture["in_features"], architecture["out_features"])
+        net = build_from_architecture(architecture)
         models.append(Standardized(net, *stats).to(device))
     epochs = training_epochs(training, len(split["x_train"]))
     results = fit_together(
@@ -191,7 +195,7 @@ def _train_regime(data, spec, device, task, regime):
     started = time.perf_counter()
     split, stats, architecture = _prepare(data, spec, device, task)
     seed_everything(spec["seed"])
-    net = build_model(spec["model"], architecture["in_features"], architecture["out_features"])
+    net = build_from_architecture(architecture)
     model = Standardized(net, *stats).to(device)
     training = spec["training"]
     epochs = training_epochs(training, len(split["x_train"]))
