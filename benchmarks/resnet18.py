@@ -74,19 +74,18 @@ def resnet18(num_classes: int = 10) -> tuple[nn.Module, str]:
 
 
 def colour_digits(n: int, size: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    """Rotated digits in a random colour on a black ground, ``(n, 3, size, size)``: the embedded
-    MNIST digits, rotated by a seeded angle, padded to ``size`` and multiplied by a colour."""
-    import numpy as np
+    """The coloured rotated digits of the catalogue (``dataset.colour``, without the blur),
+    ``(n, 3, size, size)``: rotated, padded to ``size``, then painted, so that the background
+    fills the padding too."""
+    from liegg.study import datasets, mnist
 
-    digits = np.load(REPO / "data/mnist/digits.npz")
-    gen = torch.Generator().manual_seed(seed)
-    pick = torch.randperm(len(digits["labels"]), generator=gen)[:n]
-    images = torch.from_numpy(digits["images"][pick.numpy()]).double() / 255
-    images = liegg.rotate_images(images, 360 * torch.rand(n, generator=gen, dtype=torch.float64))
-    pad = (size - images.shape[-1]) // 2
-    images = nn.functional.pad(images, (pad, size - 28 - pad, pad, size - 28 - pad))
-    colour = torch.rand(n, 3, 1, 1, generator=gen, dtype=torch.float64) * 0.8 + 0.2
-    return (images[:, None] * colour).float(), torch.from_numpy(digits["labels"][pick.numpy()]).long()
+    images, labels = mnist.load_embedded(REPO / "data/mnist/digits.npz")
+    grey = datasets.make_rotated_digits(images, labels, n + 2, 1, 1, seed=seed, blur_sigma=0.0)
+    x = grey["x_train"].double()
+    pad = (size - x.shape[-1]) // 2
+    x = nn.functional.pad(x, (pad, size - x.shape[-1] - pad, pad, size - x.shape[-2] - pad))
+    painted, _ = datasets.colour_digits(x, torch.Generator().manual_seed(seed))
+    return painted.float(), grey["y_train"]
 
 
 def train_briefly(model: nn.Module, steps: int, size: int) -> float:

@@ -17,7 +17,9 @@ import pytest
 import torch
 import yaml
 
+from liegg import ImageAction, analyze
 from liegg.study import restore
+from liegg.study.arrays import load_dataset
 from liegg.study.catalogue import catalogue_row
 from liegg.study.claims import evaluate_claims
 from liegg.study.columns import table_columns
@@ -42,8 +44,8 @@ ROTMNIST = ("rotmnist_mlp", "rotmnist_cnn", "rotmnist_upright")
 
 
 N_STUDIES = len(SMOKE_CONFIG["studies"])
-# Studies with a spectrum figure of their own: the vector tasks and the shifted digits.
-OWN_SPECTRUM = ("o5_reference", "lorentz_mlp", "mnist_shifted_mlp")
+# Studies with a spectrum figure of their own: the vector tasks, the shifted and the coloured digits.
+OWN_SPECTRUM = ("o5_reference", "lorentz_mlp", "mnist_shifted_mlp", "rotmnist_colour_resnet")
 # o5_reference is in the catalogue: a change of its numbers rebuilds the catalogue's table and figure.
 CATALOGUE_JOBS = {"build_catalogue": 1, "plot_catalogue": 1}
 
@@ -194,14 +196,33 @@ def test_smoke_run_builds_rotation_mnist_studies(smoke_run):
         assert row["train_precision"] == precision
     for name in ("spectra", "generators"):
         _assert_figure(smoke_run.workdir / f"figures/rotmnist_{name}")
-    # Rotated, upright, scaled and rotated-scaled digits are four datasets, shared by the studies that use them.
+    # Rotated, upright, scaled, shifted and coloured digits: one dataset each, shared by the studies that use it.
     assert sorted(p.name for p in (smoke_run.workdir / "results/data").glob("rotmnist-*.npz")) == [
+        "rotmnist-n400-v50-t50-s0-rot-b1p5-rgb.npz",
         "rotmnist-n400-v50-t50-s0-rot-b1p5-sc0p7-1p4.npz",
         "rotmnist-n400-v50-t50-s0-rot-b1p5.npz",
         "rotmnist-n400-v50-t50-s0-upright-b1p5-sc0p7-1p4.npz",
         "rotmnist-n400-v50-t50-s0-upright-b1p5-tr4.npz",
         "rotmnist-n400-v50-t50-s0-upright-b1p5.npz",
     ]
+
+
+def test_smoke_run_reads_coloured_digits_with_the_colour_action(smoke_run):
+    """The coloured digits reach the ResNet as RGB images, and LieGG's rows come from all three
+    channels: the run's spectrum is that of liegg.analyze on the (N, 3, 28, 28) training digits."""
+    data = load_dataset(smoke_run.workdir / "results/data/rotmnist-n400-v50-t50-s0-rot-b1p5-rgb.npz")
+    assert data["x_train"].shape == (300, 3, 28, 28)
+    (run,) = _table(smoke_run.workdir / "results/tables/rotmnist_colour_resnet/runs.csv")
+    assert (run["arch"], run["kernel_size"], run["true_algebra"], run["rows"]) == ("resnet", "3", "so2", "300")
+    folder = smoke_run.workdir / f"results/runs/rotmnist_colour_resnet/{run['run']}"
+    record, model = restore.load_trained_run(folder / "model.pt", folder / "train.json", "rotmnist_colour_resnet",
+                                             run["run"])  # fmt: skip
+    assert record["architecture"]["in_channels"] == 3 and model.net.stem[0].in_channels == 3
+    settings = SMOKE_CONFIG["studies"]["rotmnist_colour_resnet"]["liegg"]
+    result = analyze(model, data["x_train"], ImageAction(), outputs=settings["outputs"],
+                           normalize=settings["normalize"], chunk_size=settings["chunk_size"])  # fmt: skip
+    spectrum = load_spectrum(folder / "spectrum.npz")[0]
+    torch.testing.assert_close(result.spectrum.variances, spectrum.variances, rtol=1e-5, atol=0)
 
 
 def test_controls_report_every_candidate_algebra(smoke_run):
@@ -224,7 +245,7 @@ def test_smoke_run_builds_the_catalogue_and_the_tutorial(smoke_run):
     assert list(rows) == SMOKE_CONFIG["catalogue"]
     expected = {"o5_reference": ("so5", "10", "25"), "lorentz_mlp": ("so13", "6", "16"),
                 "rotmnist_mlp": ("so2", "1", "4"), "mnist_shifted_mlp": ("translations", "2", "6"),
-                "rotmnist_upright": ("none", "0", "4")}
+                "rotmnist_colour_resnet": ("so2", "1", "4"), "rotmnist_upright": ("none", "0", "4")}
     for study, (truth, dim, generators) in expected.items():
         row = rows[study]
         assert (row["true_algebra"], row["true_dim"], row["generators"]) == (truth, dim, generators)
@@ -241,7 +262,7 @@ def test_smoke_run_builds_the_catalogue_and_the_tutorial(smoke_run):
     assert len(_table(smoke_run.workdir / "results/tables/mnist_shifted_mlp/spectra.csv")) == 6  # affine: 6 generators
     markdown = (smoke_run.workdir / "results/tables/catalogue.md").read_text()
     assert "| lorentz_mlp | lorentz, mlp | so13 | 6 of 16 |" in markdown
-    for stem in ("catalogue", "lorentz_mlp_spectrum", "mnist_shifted_mlp_spectrum"):
+    for stem in ("catalogue", "lorentz_mlp_spectrum", "mnist_shifted_mlp_spectrum", "rotmnist_colour_resnet_spectrum"):
         _assert_figure(smoke_run.workdir / "figures" / stem)
     assert (smoke_run.workdir / "figures/own_model.png").read_bytes()[:4] == b"\x89PNG"
     # The tutorial ran every cell without an error and printed what it found.
