@@ -43,7 +43,7 @@ sys.path.insert(0, str(REPO / "src"))
 
 from liegg.polarization import polarization_gram  # noqa: E402
 from liegg.study.files import read_rows  # noqa: E402
-from liegg.study.models import Standardized, build_model  # noqa: E402
+from liegg.study.models import Standardized, build_from_architecture  # noqa: E402
 from liegg.study.symmetries import task_action  # noqa: E402
 
 MATMUL_OPS = ("mm", "addmm", "bmm", "baddbmm", "matmul", "linear")
@@ -69,10 +69,11 @@ def run_flops(record: dict, summary: dict, liegg: dict) -> tuple[float, float, f
     """(training matmul, training conv, extraction matmul, extraction conv) FLOPs of one run."""
     arch = record["architecture"]
     spec = record["spec"]
-    net = build_model(arch["model"], arch["in_features"], arch["out_features"])
-    model = Standardized(net, 0.0, 1.0)
-    side = int(round(arch["in_features"] ** 0.5))
-    shape = (side, side) if spec["task"] == "rotmnist" else (arch["in_features"],)
+    model = Standardized(build_from_architecture(arch), 0.0, 1.0)
+    channels = arch.get("in_channels", 1)  # coloured digits: (3, 28, 28)
+    side = int(round((arch["in_features"] / channels) ** 0.5))
+    shape = (side, side) if channels == 1 else (channels, side, side)
+    shape = shape if spec["task"] == "rotmnist" else (arch["in_features"],)
     batch = spec["training"]["batch_size"]
     x = torch.randn(batch, *shape)
     classification = spec["task"] == "rotmnist"

@@ -48,17 +48,20 @@ def networks(config: dict) -> list[dict]:
             spec = {"arch": model["arch"], "depth": depth, "width": width}
             if kernel is not None:
                 spec["kernel_size"] = kernel
-            key = (study["task"], tuple(spec.items()), training["batch_size"], len(study["seeds"]))
-            found[key] = {"task": study["task"], "model": spec, "batch_size": training["batch_size"],
-                          "seeds": len(study["seeds"])}  # fmt: skip
+            channels = 3 if study["dataset"].get("colour") else 1
+            key = (study["task"], channels, tuple(spec.items()), training["batch_size"], len(study["seeds"]))
+            found[key] = {"task": study["task"], "channels": channels, "model": spec,
+                          "batch_size": training["batch_size"], "seeds": len(study["seeds"])}  # fmt: skip
     return list(found.values())
 
 
 def step_seconds(net: dict, precision: str, steps: int) -> float:
     """Median seconds of one training step of the net's seeds together."""
     shape, classes = SHAPES[net["task"]]
+    if net["channels"] > 1:  # coloured digits
+        shape = (net["channels"], *shape)
     n_in = int(torch.tensor(shape).prod())
-    models = [build_model(net["model"], n_in, classes) for _ in range(net["seeds"])]
+    models = [build_model(net["model"], n_in, classes, in_channels=net["channels"]) for _ in range(net["seeds"])]
     stack = _stack(models)
     opt = torch.optim.AdamW(stack.trainable(), lr=1e-3)
     batch = net["batch_size"]
@@ -97,9 +100,10 @@ def main(argv=None) -> int:
                 timed[precision].append(step_seconds(net, precision, args.steps))
         fp32, bf16 = (statistics.median(timed[p]) * 1e3 for p in ("fp32", "bf16"))
         name = f"{net['model']['arch']} depth {net['model']['depth']} width {net['model']['width']}"
-        n_in = int(torch.tensor(SHAPES[net["task"]][0]).prod())
+        n_in = int(torch.tensor(SHAPES[net["task"]][0]).prod()) * net["channels"]
         auto = "bf16" if support == "native" and pays_in_bf16(net["model"], n_in) else "fp32"
-        print(f"{net['task']:9} {name:26} {net['batch_size']:>5} {net['seeds']:>5} {fp32:8.2f} {bf16:8.2f} "
+        task = net["task"] if net["channels"] == 1 else f"{net['task']}/{net['channels']}"
+        print(f"{task:9} {name:26} {net['batch_size']:>5} {net['seeds']:>5} {fp32:8.2f} {bf16:8.2f} "
               f"{fp32 / bf16:9.2f}  {auto}")  # fmt: skip
     return 0
 

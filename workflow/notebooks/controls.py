@@ -13,10 +13,10 @@
 
 # %% [markdown]
 # # Controls: does LieGG name the symmetry the data carry?
-# One row per dataset: digits rotated, scaled, rotated and scaled, or upright.
-# Left: a test digit of that dataset. Then the LieGG spectrum of every network
-# trained on it (relative symmetry variance $\lambda_i / \bar\lambda$, log;
-# MLPs solid, CNNs dashed), the most invariant generator $h_1$ of the first
+# One row per dataset: digits rotated, scaled, rotated and scaled, or upright
+# (grey or coloured). Left: a test digit of that dataset. Then the LieGG spectrum
+# of every network trained on it (relative symmetry variance $\lambda_i / \bar\lambda$,
+# log; MLPs solid, CNNs and ResNets dashed), the most invariant generator $h_1$ of the first
 # network as a matrix (image coordinates, $x$ right, $y$ up) and as a vector
 # field, and the digit moved by $\exp(t h_1)$ (top) next to the true
 # transformation of that dataset (bottom): a rotation by the angle of
@@ -35,17 +35,18 @@ from liegg.actions import ImageAction
 from liegg.groups import expm
 from liegg.images import pixel_coordinates, transform_images
 from liegg.study import arrays, files, spectra
-from liegg.study.plotting import apply_style, save_figure
+from liegg.study.plotting import ARCH_LABELS, apply_style, save_figure
 
 if "snakemake" in globals():  # run by the workflow
     sys.stderr = open(snakemake.log[0], "w")
-    studies = list(snakemake.params.studies)
+    figure_name, studies = snakemake.wildcards.name, list(snakemake.params.studies)
     run_tables, spectrum_tables = list(snakemake.input.runs), list(snakemake.input.spectra)
     first_spectra, datasets = list(snakemake.input.first_spectra), list(snakemake.input.data)
     pdf, png = snakemake.output.pdf, snakemake.output.png
 else:  # opened by hand after a run of the default config
     import glob
 
+    figure_name = "controls"
     studies = ["rotmnist_mlp", "rotmnist_cnn", "mnist_scaled_mlp", "mnist_scaled_cnn", "mnist_rotscaled_mlp",
                "mnist_rotscaled_cnn", "rotmnist_upright", "rotmnist_upright_cnn"]
     run_tables = [f"results/tables/{s}/runs.csv" for s in studies]
@@ -78,18 +79,28 @@ def first_generator(i):
 
 
 def test_digit(i):
+    """A test digit, ``(H, W)`` grey or ``(3, H, W)`` coloured."""
     path = datasets[i]
     digits, _ = arrays.load_arrays(path, required=("x_test", "y_test"))
     index = np.flatnonzero(digits["y_test"] == DIGIT_CLASS)
     return torch.from_numpy(digits["x_test"][int(index[0]) if len(index) else 0]).to(torch.float64)
 
 
+def show(ax, image, **options):
+    """A grey digit dark on light, a coloured one in its colours."""
+    if image.ndim == 3:
+        ax.imshow(image.permute(1, 2, 0).clamp(0, 1).numpy(), **options)
+    else:
+        ax.imshow(image.numpy(), cmap="gray_r", **options)
+
+
 # %%
 apply_style()
 n_rows = len(rows)
-fig = plt.figure(figsize=(12.0, 2.6 * n_rows))
+height = 2.6 * n_rows + 0.6  # inches; the margins below are in inches too, so one row fits as well as four
+fig = plt.figure(figsize=(12.0, height))
 grid = fig.add_gridspec(2 * n_rows, 4 + len(STEPS), width_ratios=[1.1, 2.2, 1.2, 1.5] + [1] * len(STEPS),
-                        wspace=0.9, hspace=1.1, left=0.02, right=0.99, top=0.91, bottom=0.06)
+                        wspace=0.9, hspace=1.1, left=0.02, right=0.99, top=1 - 0.75 / height, bottom=0.55 / height)
 for r, (truth, members) in enumerate(rows.items()):
     first = members[0]
     h, meta = first_generator(first)
@@ -98,29 +109,30 @@ for r, (truth, members) in enumerate(rows.items()):
     named = {}
     for i in members:
         for j in range(len(runs[i]["run"])):
-            arch, name = str(runs[i]["arch"][j]).upper(), str(runs[i]["named_algebra"][j])
+            arch, name = ARCH_LABELS[str(runs[i]["arch"][j])], str(runs[i]["named_algebra"][j])
             named.setdefault(arch, []).append(name)
     summary = "; ".join(arch + " " + ", ".join(f"{n} ×{names.count(n)}" for n in sorted(set(names)))
                         for arch, names in named.items())
     # The digit.
     ax = fig.add_subplot(grid[2 * r: 2 * r + 2, 0])
-    ax.imshow(digit.numpy(), cmap="gray_r")
+    show(ax, digit)
     ax.set_xticks([]), ax.set_yticks([]), ax.grid(False)
     # The spectra.
     ax = fig.add_subplot(grid[2 * r: 2 * r + 2, 1])
     for i in members:
         table = spectra_rows[i]
-        style = "--" if runs[i]["arch"][0] == "cnn" else "-"
+        style = "-" if runs[i]["arch"][0] == "mlp" else "--"
         for run in np.unique(table["run"]):
             mine = table["run"] == run
             ax.semilogy(table["index"][mine] + 1, table["relative_variance"][mine], style, marker="o", ms=2.5,
                         lw=0.9, color="tab:orange" if style == "--" else "tab:blue", alpha=0.7)
     ax.set_xticks([1, 2, 3, 4])
-    fig.text(0.02, ax.get_position().y1 + 0.018, f"{TITLES.get(truth, truth)}.  LieGG names: {summary}",
+    title = ("coloured " if digit.ndim == 3 else "") + TITLES.get(truth, truth)
+    fig.text(0.02, ax.get_position().y1 + 0.18 / height, f"{title}.  LieGG names: {summary}",
              fontsize=8.5, fontweight="bold", ha="left", va="bottom")
     ax.set_ylabel(r"$\lambda_i / \bar\lambda$ (log)", fontsize=7.5)
     if r == n_rows - 1:
-        ax.set_xlabel("generator index i (MLP solid, CNN dashed)")
+        ax.set_xlabel("generator index i (MLP solid, CNN or ResNet dashed)")
     # h_1 as a matrix.
     ax = fig.add_subplot(grid[2 * r: 2 * r + 2, 2])
     ax.imshow(h.numpy(), cmap="RdBu_r", vmin=-1, vmax=1)
@@ -130,7 +142,7 @@ for r, (truth, members) in enumerate(rows.items()):
     ax.set_title(rf"$h_1$ of {studies[first]}", fontsize=7)
     # Its vector field.
     ax = fig.add_subplot(grid[2 * r: 2 * r + 2, 3])
-    ax.imshow(digit.numpy(), cmap="gray_r", extent=(-1, 1, -1, 1))
+    show(ax, digit, extent=(-1, 1, -1, 1))
     u = pixel_coordinates(28, 28, dtype=torch.float64)[:, 1::3, 1::3].reshape(2, -1)
     v = h @ u
     ax.quiver(u[0].numpy(), u[1].numpy(), v[0].numpy(), v[1].numpy(), color="tab:red", width=0.006)
@@ -144,13 +156,13 @@ for r, (truth, members) in enumerate(rows.items()):
                                        dtype=torch.float64)
         for k, (g, label) in enumerate([(expm(h, t), r"$\exp(t h_1)$"), (true_g, "rotation, scaling")]):
             ax = fig.add_subplot(grid[2 * r + k, 4 + c])
-            ax.imshow(transform_images(digit, g).numpy(), cmap="gray_r")
+            show(ax, transform_images(digit, g))
             ax.set_xticks([]), ax.set_yticks([]), ax.grid(False)
             if c == 0:
                 ax.set_ylabel(label, fontsize=6.5)
             if k == 0:
                 ax.set_title(f"t={t:.1f}", fontsize=6.5)
-fig.suptitle("Controls: the learned generator and the algebra LieGG names, for data with different symmetries")
+fig.suptitle(f"{figure_name}: the learned generator and the algebra LieGG names, per dataset")
 save_figure(fig, pdf, png)
 
 # %% [markdown]

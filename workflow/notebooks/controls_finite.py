@@ -28,13 +28,14 @@ import numpy as np
 
 from liegg.study import files
 from liegg.study.columns import ROTATION_DEGREES, SCALE_FACTORS, SHIFT_PIXELS
-from liegg.study.plotting import apply_style, save_figure
+from liegg.study.plotting import ARCH_LABELS, apply_style, save_figure
 
 if "snakemake" in globals():  # run by the workflow
     sys.stderr = open(snakemake.log[0], "w")
-    run_tables = list(snakemake.input.runs)
+    figure_name, run_tables = snakemake.wildcards.name, list(snakemake.input.runs)
     pdf, png = snakemake.output.pdf, snakemake.output.png
 else:  # opened by hand after a run of the default config
+    figure_name = "controls"
     studies = ["rotmnist_mlp", "rotmnist_cnn", "mnist_scaled_mlp", "mnist_scaled_cnn", "mnist_rotscaled_mlp",
                "mnist_rotscaled_cnn", "rotmnist_upright", "rotmnist_upright_cnn"]
     run_tables = [f"results/tables/{s}/runs.csv" for s in studies]
@@ -81,13 +82,13 @@ for row, (arch, members) in zip(axes, by_arch.items()):
     row[0].set_xscale("log"), row[0].set_yscale("log")
     row[0].set_xlabel(r"LieGG: $\lambda(C) / \bar\lambda$")
     row[0].set_ylabel(r"finite: $v(C, t) / \bar\lambda$ at 5° and ×1.1")
-    row[0].set_title(f"{arch.upper()}s: the two readings of rotations (o) and scalings (□)")
+    row[0].set_title(f"{ARCH_LABELS[arch]}s: the two readings of rotations (o) and scalings (□)")
     row[0].legend(fontsize=6, ncol=2)
     row[1].set_ylabel("test accuracy")
     for ax, (family, *_rest) in zip(row[1:], FAMILIES):
-        ax.set_title(f"{arch.upper()}s: accuracy under {'rotations' if family == 'so2' else family}")
+        ax.set_title(f"{ARCH_LABELS[arch]}s: accuracy under {'rotations' if family == 'so2' else family}")
     row[1].legend(fontsize=6)
-fig.suptitle("Controls checked a second way: LieGG's relative variance beside finite transformations", y=1.0)
+fig.suptitle(f"{figure_name} checked a second way: LieGG's relative variance beside finite transformations", y=1.0)
 fig.tight_layout()
 save_figure(fig, pdf, png)
 

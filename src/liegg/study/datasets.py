@@ -185,9 +185,9 @@ def make_rotated_digits(
     in ``[-t, t]`` pixels along each axis (bilinearly; the embedded digits
     leave about four empty pixels on every side), which gives data whose
     symmetry is the translations (with rotations: se(2)).
-    With ``colour=True`` each digit becomes an RGB image (:func:`colour_digits`): a bright
-    digit of a random colour on a dark background of another, the same colour on every pixel,
-    so the colouring commutes with moving the pixels and keeps the digits' symmetry.
+    With ``colour=True`` each digit becomes an RGB image (:func:`colour_digits`): a digit of
+    a random bright colour on a background darker in every channel, one map of the intensity
+    for all pixels, so the colouring commutes with moving the pixels and keeps the symmetry.
     Pixel values are in ``[0, 1]``; the models standardise them (statistics
     of the training split only).
 

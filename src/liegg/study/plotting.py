@@ -13,6 +13,7 @@ from .aggregate import REGIMES, seed_bands  # noqa: E402
 from .files import atomic_path  # noqa: E402
 
 __all__ = [
+    "ARCH_LABELS",
     "STYLE",
     "apply_style",
     "save_figure",
@@ -24,6 +25,9 @@ __all__ = [
     "draw_study_row",
     "label_row",
 ]
+
+#: How figures write an architecture's name.
+ARCH_LABELS = {"mlp": "MLP", "cnn": "CNN", "resnet": "ResNet"}
 
 STYLE = {
     "figure.dpi": 100,
