@@ -62,7 +62,34 @@ class MLP(nn.Module):
         return self.net[: 2 * layer](x.reshape(x.shape[0], -1))
 
 
-class CNN(nn.Module):
+class _ConvNet(nn.Module):
+    """What the convolutional networks share: images of ``in_channels`` square channels in,
+    channels-last feature maps."""
+
+    #: Channels-last maps and weights are what the CPU's convolution kernels run fastest
+    #: on (benchmarks/cnn_speed.py measures it against the default layout).
+    memory_format = torch.channels_last
+
+    def __init__(self, in_features: int, kernel_size: int, in_channels: int):
+        super().__init__()
+        if kernel_size < 1 or kernel_size % 2 == 0:
+            raise ValueError(f"kernel_size must be odd and positive, got {kernel_size}")
+        side = int(round((in_features / in_channels) ** 0.5))
+        if in_channels * side * side != in_features:
+            raise ValueError(f"{in_features} inputs are not {in_channels} square channels")
+        self.in_channels, self.side = in_channels, side
+
+    def images(self, x: torch.Tensor) -> torch.Tensor:
+        """Inputs as ``(N, C, H, W)`` in channels-last memory: flattened ones as square channels,
+        ``(N, H, W)`` as one channel."""
+        if x.ndim == 2:
+            x = x.reshape(len(x), self.in_channels, self.side, self.side)
+        elif x.ndim == 3:
+            x = x[:, None]
+        return x.contiguous(memory_format=self.memory_format)
+
+
+class CNN(_ConvNet):
     """Plain CNN for images, with no rotation equivariance built in.
 
     ``depth`` blocks of a ``kernel_size`` x ``kernel_size`` convolution ("same"
@@ -102,16 +129,9 @@ class CNN(nn.Module):
     2002
     """
 
-    #: Channels-last maps and weights are what the CPU's convolution kernels run fastest
-    #: on (benchmarks/cnn_speed.py measures it against the default layout).
-    memory_format = torch.channels_last
-
     def __init__(self, in_features: int, out_features: int, width: int, depth: int, kernel_size: int,
                  in_channels: int = 1):  # fmt: skip
-        super().__init__()
-        _check_kernel(kernel_size)
-        self.in_channels = in_channels
-        self.side = _side(in_features, in_channels)
+        super().__init__(in_features, kernel_size, in_channels)
         channels = [in_channels] + [width] * depth
         # The normalisation's shift does what a convolution bias would.
         self.convs = nn.ModuleList(
@@ -125,22 +145,10 @@ class CNN(nn.Module):
         self.to(memory_format=self.memory_format)
 
     def forward(self, x):
-        x = _as_images(x, self.in_channels, self.side).contiguous(memory_format=self.memory_format)
+        x = self.images(x)
         for conv, norm in zip(self.convs, self.norms):
             x = _pool(self.act(norm(conv(x))))
         return self.head(x.flatten(1))
-
-
-def _check_kernel(kernel_size: int) -> None:
-    if kernel_size < 1 or kernel_size % 2 == 0:
-        raise ValueError(f"kernel_size must be odd and positive, got {kernel_size}")
-
-
-def _side(in_features: int, in_channels: int) -> int:
-    side = int(round((in_features / in_channels) ** 0.5))
-    if in_channels * side * side != in_features:
-        raise ValueError(f"{in_features} inputs are not {in_channels} square channels")
-    return side
 
 
 def _pooled_side(side: int, times: int) -> int:
@@ -149,19 +157,12 @@ def _pooled_side(side: int, times: int) -> int:
     return side
 
 
-def _as_images(x: torch.Tensor, channels: int, side: int) -> torch.Tensor:
-    """Inputs as ``(N, C, H, W)``: flattened ones as square channels, ``(N, H, W)`` as one channel."""
-    if x.ndim == 2:
-        return x.reshape(len(x), channels, side, side)
-    return x[:, None] if x.ndim == 3 else x
-
-
 def _pool(x: torch.Tensor) -> torch.Tensor:
     """2 x 2 max pooling while the maps are at least 2 pixels on a side."""
     return nn.functional.max_pool2d(x, 2) if min(x.shape[-2:]) >= 2 else x
 
 
-class ResNet(nn.Module):
+class ResNet(_ConvNet):
     """A small ResNet-style network for images, with no rotation equivariance built in.
 
     A stem (a ``kernel_size`` convolution from the image's channels to ``width``, batch
@@ -184,14 +185,9 @@ class ResNet(nn.Module):
     3330
     """
 
-    memory_format = torch.channels_last
-
     def __init__(self, in_features: int, out_features: int, width: int, depth: int, kernel_size: int,
                  in_channels: int = 1):  # fmt: skip
-        super().__init__()
-        _check_kernel(kernel_size)
-        self.in_channels = in_channels
-        self.side = _side(in_features, in_channels)
+        super().__init__(in_features, kernel_size, in_channels)
 
         def conv(c_in):
             return nn.Conv2d(c_in, width, kernel_size, padding=kernel_size // 2, bias=False)
@@ -207,8 +203,7 @@ class ResNet(nn.Module):
         self.to(memory_format=self.memory_format)
 
     def forward(self, x):
-        x = _as_images(x, self.in_channels, self.side).contiguous(memory_format=self.memory_format)
-        x = _pool(self.stem(x))
+        x = _pool(self.stem(self.images(x)))
         for block in self.blocks:
             x = _pool(self.act(x + block(x)))
         return self.head(x.flatten(1))
