@@ -55,11 +55,15 @@ def networks(config: dict) -> list[dict]:
     return list(found.values())
 
 
+def input_shape(net: dict) -> tuple:
+    """One sample's shape: the task's, with the channels first for coloured digits."""
+    shape = SHAPES[net["task"]][0]
+    return shape if net["channels"] == 1 else (net["channels"], *shape)
+
+
 def step_seconds(net: dict, precision: str, steps: int) -> float:
     """Median seconds of one training step of the net's seeds together."""
-    shape, classes = SHAPES[net["task"]]
-    if net["channels"] > 1:  # coloured digits
-        shape = (net["channels"], *shape)
+    shape, classes = input_shape(net), SHAPES[net["task"]][1]
     n_in = int(torch.tensor(shape).prod())
     models = [build_model(net["model"], n_in, classes, in_channels=net["channels"]) for _ in range(net["seeds"])]
     stack = _stack(models)
@@ -100,7 +104,7 @@ def main(argv=None) -> int:
                 timed[precision].append(step_seconds(net, precision, args.steps))
         fp32, bf16 = (statistics.median(timed[p]) * 1e3 for p in ("fp32", "bf16"))
         name = f"{net['model']['arch']} depth {net['model']['depth']} width {net['model']['width']}"
-        n_in = int(torch.tensor(SHAPES[net["task"]][0]).prod()) * net["channels"]
+        n_in = int(torch.tensor(input_shape(net)).prod())
         auto = "bf16" if support == "native" and pays_in_bf16(net["model"], n_in) else "fp32"
         task = net["task"] if net["channels"] == 1 else f"{net['task']}/{net['channels']}"
         print(f"{task:9} {name:26} {net['batch_size']:>5} {net['seeds']:>5} {fp32:8.2f} {bf16:8.2f} "
